@@ -1,0 +1,12 @@
+/** The registry of model families the CLI can check. */
+import type { ModelFactory } from '../src/engine/model.ts';
+import { brokenMutexFactory } from './examples/broken-mutex.ts';
+import { petersonFactory } from './examples/peterson.ts';
+import { philosophersFactory } from './examples/philosophers.ts';
+import { tlbMiniFactory } from './examples/tlb-mini.ts';
+
+export const MODELS: readonly ModelFactory[] = [petersonFactory, brokenMutexFactory, philosophersFactory, tlbMiniFactory];
+
+export function findModel(id: string): ModelFactory | undefined {
+  return MODELS.find((m) => m.id === id);
+}

@@ -1,0 +1,145 @@
+/**
+ * Breadth-first search: the default, because the first violation it meets
+ * has a shortest trace. States are numbered in discovery order, which is
+ * also queue order, so the queue head's number is known without storing it.
+ */
+import { SearchContext } from './context.ts';
+import type { Model } from './model.ts';
+import { StateQueue } from './queue.ts';
+import type { SearchOptions, SearchResult } from './result.ts';
+import { FingerprintSet, NO_PARENT, ParentLinks } from './visited.ts';
+
+const TICK = 1024;
+
+export function bfs(model: Model, options: SearchOptions = {}): SearchResult {
+  const ctx = new SearchContext(model, options);
+  const W = ctx.words;
+  const A = ctx.actionCount;
+  const visited = new FingerprintSet();
+  const links = new ParentLinks(A > 0xffff);
+  const queue = new StateQueue(W);
+  const cur = new Uint32Array(W);
+  const next = new Uint32Array(W);
+  const storeBytes = (): number => visited.bytes + links.bytes;
+
+  let transitions = 0;
+  let stop = false;
+  // After the first violation (without --all) only deadlocks of the current
+  // level can still be shorter; finish the level checking just those.
+  let draining = false;
+
+  const initials = model.initialStates();
+  for (let k = 0; k < initials.length && !stop; k++) {
+    const s = initials[k]!;
+    const fp = ctx.hash(s);
+    if (!visited.add(fp[0]!, fp[1]!)) continue;
+    links.push(NO_PARENT, k);
+    queue.push(s);
+    ctx.observe(s);
+    const broken = ctx.firstBrokenState(s);
+    if (broken && ctx.record({ property: broken.id, statement: broken.statement, initial: k, path: [], kind: 'state' })) {
+      stop = true;
+    }
+  }
+  if (stop) {
+    return ctx.finish({ states: links.size, transitions, depth: 0, peakFrontier: queue.peak, storeBytes: storeBytes(), exhausted: false });
+  }
+
+  let head = 0; // discovery number of the state being expanded
+  let depth = 0;
+  let levelEnd = links.size; // first state number of the next level
+  let maxDepth = 0;
+  let truncated = false;
+  let sinceTick = 0;
+
+  while (queue.length > 0) {
+    if (head === levelEnd) {
+      if (draining) break;
+      depth++;
+      levelEnd = links.size;
+    }
+    queue.shift(cur);
+    const idx = head++;
+
+    if (draining) {
+      if (ctx.checkDeadlock && !model.isFinal(cur) && !anyEnabled(model, cur, next, A)) {
+        const p = links.pathTo(idx);
+        ctx.record({ property: ctx.deadlockId, statement: ctx.deadlockStatement, initial: p.initial, path: p.actions, kind: 'deadlock' });
+        break;
+      }
+      continue;
+    }
+
+    const atBound = depth >= ctx.maxDepth;
+    let enabled = 0;
+    for (let a = 0; a < A; a++) {
+      if (!model.step(cur, a, next)) continue;
+      enabled++;
+      if (atBound) {
+        // Do not go deeper; only note whether something new was left out.
+        const fp = ctx.hash(next);
+        if (!visited.has(fp[0]!, fp[1]!)) truncated = true;
+        continue;
+      }
+      transitions++;
+      if (ctx.stepChecks.length > 0) {
+        const bad = ctx.firstBrokenStep(cur, a, next);
+        if (bad) {
+          const p = links.pathTo(idx);
+          p.actions.push(a);
+          if (ctx.record({ property: bad.id, statement: bad.statement, initial: p.initial, path: p.actions, kind: 'step' })) {
+            stop = true;
+          }
+        }
+      }
+      const fp = ctx.hash(next);
+      if (!visited.add(fp[0]!, fp[1]!)) continue;
+      if (links.size >= ctx.maxStates) {
+        ctx.bound = 'max-states';
+        stop = true;
+        break;
+      }
+      const n = links.push(idx, a);
+      if (depth + 1 > maxDepth) maxDepth = depth + 1;
+      ctx.observe(next);
+      const broken = ctx.firstBrokenState(next);
+      if (broken) {
+        const p = links.pathTo(n);
+        if (ctx.record({ property: broken.id, statement: broken.statement, initial: p.initial, path: p.actions, kind: 'state' })) stop = true;
+      }
+      queue.push(next);
+    }
+    if (enabled === 0 && ctx.checkDeadlock && !model.isFinal(cur)) {
+      const p = links.pathTo(idx);
+      if (ctx.record({ property: ctx.deadlockId, statement: ctx.deadlockStatement, initial: p.initial, path: p.actions, kind: 'deadlock' })) {
+        // A deadlock at this level is as short as anything still to be found.
+        break;
+      }
+    }
+    if (stop) {
+      if (ctx.bound !== undefined || ctx.violations.length === 0) break;
+      draining = ctx.checkDeadlock;
+      if (!draining) break;
+      continue;
+    }
+    if (++sinceTick === TICK) {
+      sinceTick = 0;
+      if (ctx.tick(links.size, transitions, queue.length, depth, storeBytes(), visited.nextGrowthBytes)) break;
+    }
+  }
+  if (truncated && ctx.bound === undefined) ctx.bound = 'max-depth';
+  const exhausted = queue.length === 0 && !stop && !draining;
+  return ctx.finish({
+    states: links.size,
+    transitions,
+    depth: maxDepth,
+    peakFrontier: queue.peak,
+    storeBytes: storeBytes(),
+    exhausted,
+  });
+}
+
+export function anyEnabled(model: Model, s: Uint32Array, scratch: Uint32Array, actions: number): boolean {
+  for (let a = 0; a < actions; a++) if (model.step(s, a, scratch)) return true;
+  return false;
+}

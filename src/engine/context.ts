@@ -1,0 +1,187 @@
+/**
+ * What every search strategy shares: the properties to check, the bounds,
+ * the clock, progress reporting, and the final statistics. Kept out of the
+ * strategies so that BFS, DFS and the parallel search differ only in order.
+ */
+import { collisionProbability, fingerprint } from './fingerprint.ts';
+import { deadlockProperty, type Invariant, type Metric, type Model, type State } from './model.ts';
+import type { Bound, Progress, SearchOptions, SearchResult, SearchStats, Verdict, Violation } from './result.ts';
+
+type StateCheck = { id: string; statement: string; holds: (s: State) => boolean };
+type StepCheck = { id: string; statement: string; holdsOnStep: (s: State, a: number, t: State) => boolean };
+
+export class SearchContext {
+  readonly words: number;
+  readonly actionCount: number;
+  readonly stateChecks: StateCheck[];
+  readonly stepChecks: StepCheck[];
+  readonly metrics: Metric[];
+  readonly metricMax: Float64Array;
+  readonly checkDeadlock: boolean;
+  readonly deadlockId: string;
+  readonly deadlockStatement: string;
+  readonly all: boolean;
+  readonly maxStates: number;
+  readonly maxDepth: number;
+  /** Found violations, at most one (the first, hence shortest in BFS) per property. */
+  readonly violations: Violation[] = [];
+  private readonly seen = new Set<string>();
+  private readonly canonical: State | undefined;
+  private readonly fp = new Uint32Array(2);
+  private readonly start = performance.now();
+  private readonly deadline: number;
+  private readonly maxMemory: number;
+  private nextProgress: number;
+  private readonly progressEvery: number;
+  bound: Bound | undefined;
+
+  constructor(readonly model: Model, readonly options: SearchOptions) {
+    this.words = model.stateWords;
+    this.actionCount = model.actions.length;
+    const skip = new Set(options.skip ?? []);
+    const active = model.invariants.filter((inv: Invariant) => !skip.has(inv.id));
+    this.stateChecks = active.filter((i) => i.holds).map((i) => ({ id: i.id, statement: i.statement, holds: i.holds! }));
+    this.stepChecks = active
+      .filter((i) => i.holdsOnStep)
+      .map((i) => ({ id: i.id, statement: i.statement, holdsOnStep: i.holdsOnStep! }));
+    this.metrics = [...(model.metrics ?? [])];
+    this.metricMax = new Float64Array(this.metrics.length).fill(-Infinity);
+    const dl = deadlockProperty(model);
+    this.deadlockId = dl.id;
+    this.deadlockStatement = dl.statement;
+    this.checkDeadlock = (options.checkDeadlock ?? true) && !skip.has(dl.id);
+    this.all = options.all ?? false;
+    this.maxStates = options.maxStates ?? Infinity;
+    this.maxDepth = options.maxDepth ?? Infinity;
+    this.deadline = options.timeLimitSeconds !== undefined ? this.start + options.timeLimitSeconds * 1000 : Infinity;
+    this.maxMemory = options.maxMemoryBytes ?? Infinity;
+    this.progressEvery = options.progressIntervalMs ?? 2000;
+    this.nextProgress = this.start + this.progressEvery;
+    this.canonical = options.symmetry && model.canonicalize ? new Uint32Array(this.words) : undefined;
+  }
+
+  /** Fingerprint of `s` (of its canonical representative under symmetry), in fp[0], fp[1]. */
+  hash(s: State): Uint32Array {
+    const c = this.canonical;
+    if (c) {
+      this.model.canonicalize!(s, c);
+      fingerprint(c, this.words, this.fp);
+    } else {
+      fingerprint(s, this.words, this.fp);
+    }
+    return this.fp;
+  }
+
+  /** Whether the search should stop now that this violation is recorded. */
+  record(v: Violation): boolean {
+    if (!this.seen.has(v.property)) {
+      this.seen.add(v.property);
+      this.violations.push(v);
+    }
+    return !this.all;
+  }
+
+  hasViolation(id: string): boolean {
+    return this.seen.has(id);
+  }
+
+  /** Returns the id of the first state invariant `s` breaks, or undefined. */
+  firstBrokenState(s: State): StateCheck | undefined {
+    const checks = this.stateChecks;
+    for (let i = 0; i < checks.length; i++) {
+      const c = checks[i]!;
+      if (!c.holds(s) && !(this.all && this.seen.has(c.id))) return c;
+    }
+    return undefined;
+  }
+
+  firstBrokenStep(s: State, a: number, t: State): StepCheck | undefined {
+    const checks = this.stepChecks;
+    for (let i = 0; i < checks.length; i++) {
+      const c = checks[i]!;
+      if (!c.holdsOnStep(s, a, t) && !(this.all && this.seen.has(c.id))) return c;
+    }
+    return undefined;
+  }
+
+  observe(s: State): void {
+    const m = this.metrics;
+    for (let i = 0; i < m.length; i++) {
+      const v = m[i]!.read(s);
+      if (v > this.metricMax[i]!) this.metricMax[i] = v;
+    }
+  }
+
+  /**
+   * Called every few thousand expansions: checks the clock and memory bounds
+   * and emits progress. Returns true when the search must stop.
+   */
+  tick(states: number, transitions: number, frontier: number, depth: number, storeBytes: number, nextGrowth: number): boolean {
+    const now = performance.now();
+    if (now >= this.deadline) {
+      this.bound = 'time-limit';
+      return true;
+    }
+    if (this.maxMemory !== Infinity) {
+      // The next table growth allocates at once; stop before it would cross the bound.
+      const rss = process.memoryUsage.rss();
+      if (rss + nextGrowth > this.maxMemory || storeBytes > this.maxMemory) {
+        this.bound = 'max-memory';
+        return true;
+      }
+    }
+    if (this.options.onProgress && now >= this.nextProgress) {
+      this.nextProgress = now + this.progressEvery;
+      const seconds = (now - this.start) / 1000;
+      const p: Progress = { states, transitions, frontier, depth, seconds, statesPerSecond: states / Math.max(seconds, 1e-9) };
+      this.options.onProgress(p);
+    }
+    return false;
+  }
+
+  finish(args: {
+    states: number;
+    transitions: number;
+    depth: number;
+    peakFrontier: number;
+    storeBytes: number;
+    exhausted: boolean;
+  }): SearchResult {
+    const seconds = (performance.now() - this.start) / 1000;
+    const stats: SearchStats = {
+      states: args.states,
+      transitions: args.transitions,
+      depth: args.depth,
+      seconds,
+      statesPerSecond: args.states / Math.max(seconds, 1e-9),
+      bytesPerState: args.states > 0 ? args.storeBytes / args.states : 0,
+      peakFrontier: args.peakFrontier,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      collisionProbability: collisionProbability(args.states, args.transitions),
+    };
+    const complete = args.exhausted && this.bound === undefined;
+    let verdict: Verdict;
+    if (this.violations.length > 0) verdict = 'violated';
+    else if (complete) verdict = 'holds';
+    else verdict = 'incomplete';
+    const metrics: Record<string, number> = {};
+    this.metrics.forEach((m, i) => {
+      const v = this.metricMax[i]!;
+      metrics[m.id] = v === -Infinity ? 0 : v;
+    });
+    const result: SearchResult = {
+      verdict,
+      violations: sortViolations(this.violations),
+      stats,
+      metrics,
+      complete,
+      ...(this.bound !== undefined ? { bound: this.bound } : {}),
+    };
+    return result;
+  }
+}
+
+/** Shortest first, then by property id, so output does not depend on discovery order within a level. */
+function sortViolations(vs: Violation[]): Violation[] {
+  return [...vs].sort((a, b) => a.path.length - b.path.length || (a.property < b.property ? -1 : a.property > b.property ? 1 : 0));
+}

@@ -1,0 +1,152 @@
+/**
+ * Depth-first search with an explicit stack of packed states. Reaches the
+ * same set of states as BFS (the engine tests assert equal counts), uses a
+ * frontier proportional to the depth, but its traces are not shortest.
+ */
+import { SearchContext } from './context.ts';
+import type { Model } from './model.ts';
+import type { SearchOptions, SearchResult } from './result.ts';
+import { FingerprintSet, NO_PARENT, ParentLinks } from './visited.ts';
+
+const TICK = 1024;
+
+export function dfs(model: Model, options: SearchOptions = {}): SearchResult {
+  const ctx = new SearchContext(model, options);
+  const W = ctx.words;
+  const A = ctx.actionCount;
+  const visited = new FingerprintSet();
+  const links = new ParentLinks(A > 0xffff);
+  const storeBytes = (): number => visited.bytes + links.bytes;
+
+  // Stack frames: the state, its discovery number, the next action to try,
+  // and how many actions were enabled so far (for deadlock detection).
+  let cap = 1024;
+  let states = new Uint32Array(cap * W);
+  let ids = new Uint32Array(cap);
+  let nextAction = new Int32Array(cap);
+  let enabledCount = new Int32Array(cap);
+  let sp = 0;
+  let peak = 0;
+  const next = new Uint32Array(W);
+  const cur = new Uint32Array(W);
+
+  const push = (s: Uint32Array, id: number): void => {
+    if (sp === cap) {
+      cap *= 2;
+      const ns = new Uint32Array(cap * W);
+      ns.set(states);
+      states = ns;
+      const ni = new Uint32Array(cap);
+      ni.set(ids);
+      ids = ni;
+      const na = new Int32Array(cap);
+      na.set(nextAction);
+      nextAction = na;
+      const ne = new Int32Array(cap);
+      ne.set(enabledCount);
+      enabledCount = ne;
+    }
+    states.set(s.subarray(0, W), sp * W);
+    ids[sp] = id;
+    nextAction[sp] = 0;
+    enabledCount[sp] = 0;
+    sp++;
+    if (sp > peak) peak = sp;
+  };
+
+  let transitions = 0;
+  let maxDepth = 0;
+  let stop = false;
+  let truncated = false;
+  let sinceTick = 0;
+
+  const initials = model.initialStates();
+  for (let k = 0; k < initials.length && !stop; k++) {
+    const s = initials[k]!;
+    const fp = ctx.hash(s);
+    if (!visited.add(fp[0]!, fp[1]!)) continue;
+    const id = links.push(NO_PARENT, k);
+    ctx.observe(s);
+    const broken = ctx.firstBrokenState(s);
+    if (broken && ctx.record({ property: broken.id, statement: broken.statement, initial: k, path: [], kind: 'state' })) {
+      stop = true;
+      break;
+    }
+    push(s, id);
+
+    while (sp > 0 && !stop) {
+      const top = sp - 1;
+      const depth = top; // steps from the initial state
+      for (let i = 0; i < W; i++) cur[i] = states[top * W + i]!;
+      let a = nextAction[top]!;
+      let pushed = false;
+      for (; a < A; a++) {
+        if (!model.step(cur, a, next)) continue;
+        enabledCount[top]!++;
+        if (depth >= ctx.maxDepth) {
+          const f = ctx.hash(next);
+          if (!visited.has(f[0]!, f[1]!)) truncated = true;
+          continue;
+        }
+        transitions++;
+        if (ctx.stepChecks.length > 0) {
+          const bad = ctx.firstBrokenStep(cur, a, next);
+          if (bad) {
+            const p = links.pathTo(ids[top]!);
+            p.actions.push(a);
+            if (ctx.record({ property: bad.id, statement: bad.statement, initial: p.initial, path: p.actions, kind: 'step' })) {
+              stop = true;
+              break;
+            }
+          }
+        }
+        const f = ctx.hash(next);
+        if (!visited.add(f[0]!, f[1]!)) continue;
+        if (links.size >= ctx.maxStates) {
+          ctx.bound = 'max-states';
+          stop = true;
+          break;
+        }
+        const id = links.push(ids[top]!, a);
+        ctx.observe(next);
+        const broken = ctx.firstBrokenState(next);
+        if (broken) {
+          const p = links.pathTo(id);
+          if (ctx.record({ property: broken.id, statement: broken.statement, initial: p.initial, path: p.actions, kind: 'state' })) {
+            stop = true;
+            break;
+          }
+        }
+        nextAction[top] = a + 1;
+        push(next, id);
+        if (depth + 1 > maxDepth) maxDepth = depth + 1;
+        pushed = true;
+        break;
+      }
+      if (stop || pushed) {
+        if (!stop && ++sinceTick === TICK) {
+          sinceTick = 0;
+          if (ctx.tick(links.size, transitions, sp, sp, storeBytes(), visited.nextGrowthBytes)) stop = true;
+        }
+        continue;
+      }
+      // All actions of the top state tried.
+      if (enabledCount[top] === 0 && ctx.checkDeadlock && !model.isFinal(cur)) {
+        const p = links.pathTo(ids[top]!);
+        if (ctx.record({ property: ctx.deadlockId, statement: ctx.deadlockStatement, initial: p.initial, path: p.actions, kind: 'deadlock' })) {
+          stop = true;
+        }
+      }
+      sp--;
+    }
+  }
+  if (truncated && ctx.bound === undefined) ctx.bound = 'max-depth';
+  return ctx.finish({
+    states: links.size,
+    transitions,
+    depth: maxDepth,
+    peakFrontier: peak,
+    storeBytes: storeBytes(),
+    exhausted: !stop,
+  });
+}

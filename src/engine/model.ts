@@ -1,0 +1,146 @@
+/**
+ * The model API: what the engine needs to know about a transition system.
+ *
+ * A model is data plus pure functions over packed states. A state is a
+ * fixed-width `Uint32Array` (`stateWords` words) that the model encodes and
+ * decodes itself; the engine only hashes it, copies it and hands it back.
+ * Nothing here knows about TLBs: Peterson's mutex and the mmu_gather machine
+ * are checked through the same interface.
+ */
+
+/** A packed state. Its length is always the model's `stateWords`. */
+export type State = Uint32Array;
+
+/** A JSON-compatible value, used for decoded (display) states. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/**
+ * One action slot. Every nondeterministic choice of the system is an index
+ * into `Model.actions`; an action is enabled or not in a given state and, when
+ * enabled, yields exactly one successor.
+ */
+export interface ActionInfo {
+  /** Index into `Model.agents`: who takes this step. */
+  readonly agent: number;
+  /** Static, human-readable label (state-specific detail comes from `describeStep`). */
+  readonly name: string;
+}
+
+/**
+ * A safety property with a stable id. `holds` is checked on every reached
+ * state (the initial ones included); `holdsOnStep` on every transition, for
+ * properties that speak about an event ("when a frame is freed, ...").
+ * At least one of the two must be given.
+ */
+export interface Invariant {
+  readonly id: string;
+  /** One line, in the domain's words. */
+  readonly statement: string;
+  readonly holds?: (s: State) => boolean;
+  readonly holdsOnStep?: (s: State, action: number, next: State) => boolean;
+}
+
+/**
+ * An observable maximised over all reachable states (for example a cost
+ * counter the model keeps as a ghost variable). The engine reports the
+ * maximum; with monotone counters that is the worst case over all executions.
+ */
+export interface Metric {
+  readonly id: string;
+  readonly description: string;
+  readonly read: (s: State) => number;
+}
+
+/** Identity of the built-in deadlock property; models may rename it. */
+export interface DeadlockProperty {
+  readonly id: string;
+  readonly statement: string;
+}
+
+export const DEFAULT_DEADLOCK: DeadlockProperty = {
+  id: 'deadlock',
+  statement: 'a state that is not final always has an enabled action',
+};
+
+export interface Model {
+  /** Short id, for example `philosophers`. */
+  readonly name: string;
+  /** Width of every packed state, in 32-bit words. */
+  readonly stateWords: number;
+  /** Agent names, indexed by `ActionInfo.agent` (for example `cpu0`, `allocator`). */
+  readonly agents: readonly string[];
+  /** Every action slot, in the fixed order the engine tries them. */
+  readonly actions: readonly ActionInfo[];
+  readonly invariants: readonly Invariant[];
+  readonly metrics?: readonly Metric[];
+  /** Overrides the id and statement of the built-in deadlock property. */
+  readonly deadlock?: DeadlockProperty;
+
+  /** The initial states, each `stateWords` long. Deterministic order. */
+  initialStates(): readonly State[];
+  /**
+   * Successor of `s` under `action`, written into `out`; returns false when the
+   * action is not enabled in `s` (then `out` may hold anything). Must be
+   * deterministic and must not modify `s`.
+   */
+  step(s: State, action: number, out: State): boolean;
+  /** A state where every agent has finished: having no enabled action there is not a deadlock. */
+  isFinal(s: State): boolean;
+  /**
+   * Optional symmetry reduction: write a canonical representative of `s`'s
+   * orbit into `out`. Used for hashing only, so traces keep the real numbering.
+   */
+  canonicalize?(s: State, out: State): void;
+  /** A readable form of `s`, for traces and diffs only (never on the hot path). */
+  decode(s: State): Json;
+  /** A state-specific label of `action` taken in `s` (display only); defaults to the static name. */
+  describeStep?(s: State, action: number): string;
+}
+
+/** Parameter description for a model family (used by the CLI and `list`). */
+export interface ParamSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly kind: 'int' | 'bool' | 'enum';
+  readonly default: number | boolean | string;
+  /** For `int`. */
+  readonly min?: number;
+  readonly max?: number;
+  /** For `enum`. */
+  readonly values?: readonly string[];
+}
+
+export type ParamValues = Readonly<Record<string, number | boolean | string>>;
+
+/** A family of models indexed by parameters (for example `philosophers --n N`). */
+export interface ModelFactory {
+  readonly id: string;
+  readonly summary: string;
+  readonly params: readonly ParamSpec[];
+  /** Invariant ids and statements, listed without building an instance. */
+  readonly properties: readonly { readonly id: string; readonly statement: string }[];
+  /** Builds the model; `params` has every declared parameter, already validated. */
+  create(params: ParamValues): Model;
+  /**
+   * Optional cross-parameter validation; returns an error message for an
+   * impossible combination, or undefined when the combination is valid.
+   */
+  validate?(params: ParamValues): string | undefined;
+}
+
+/** Static name of `action`, or the model's state-specific description of it in `s`. */
+export function actionLabel(model: Model, s: State | undefined, action: number): string {
+  if (s && model.describeStep) return model.describeStep(s, action);
+  const info = model.actions[action];
+  return info ? info.name : `action#${action}`;
+}
+
+export function agentOf(model: Model, action: number): string {
+  const info = model.actions[action];
+  if (!info) return '?';
+  return model.agents[info.agent] ?? `agent#${info.agent}`;
+}
+
+export function deadlockProperty(model: Model): DeadlockProperty {
+  return model.deadlock ?? DEFAULT_DEADLOCK;
+}

@@ -1,0 +1,79 @@
+/**
+ * What a search returns: data only. Rendering (text, JSON, HTML) lives
+ * elsewhere, and only the CLI turns a result into an exit code.
+ */
+
+export type Verdict = 'holds' | 'violated' | 'incomplete';
+
+/** Why a search stopped before covering the whole reachable space. */
+export type Bound = 'max-states' | 'max-depth' | 'time-limit' | 'max-memory';
+
+export interface Violation {
+  /** Property id (an invariant's id, or the deadlock property's). */
+  readonly property: string;
+  readonly statement: string;
+  /** Index into the model's initial states. */
+  readonly initial: number;
+  /** Action indices from that initial state; the last step reaches (or is) the violation. */
+  readonly path: readonly number[];
+  /** 'state': the state after `path` violates; 'step': the last step of `path` does; 'deadlock': the state after `path` is stuck. */
+  readonly kind: 'state' | 'step' | 'deadlock';
+}
+
+export interface SearchStats {
+  /** Distinct states stored. */
+  states: number;
+  /** Enabled transitions fired (self-loops included). */
+  transitions: number;
+  /** Largest depth (steps from an initial state) reached. */
+  depth: number;
+  seconds: number;
+  statesPerSecond: number;
+  /** Bytes held by the visited set and parent links, per stored state. */
+  bytesPerState: number;
+  /** Largest frontier (queue or stack) size, in states. */
+  peakFrontier: number;
+  peakRssBytes: number;
+  /** TLC-style optimistic estimate that a fingerprint collision hid a state. */
+  collisionProbability: number;
+}
+
+export interface SearchResult {
+  readonly verdict: Verdict;
+  /** Set when verdict is incomplete (or when a violation was found in a search cut short). */
+  readonly bound?: Bound;
+  readonly violations: readonly Violation[];
+  readonly stats: SearchStats;
+  /** Maximum of every model metric over the states reached. */
+  readonly metrics: Readonly<Record<string, number>>;
+  /** True when every reachable state was visited (no bound hit, no early stop). */
+  readonly complete: boolean;
+}
+
+export interface Progress {
+  states: number;
+  transitions: number;
+  frontier: number;
+  depth: number;
+  seconds: number;
+  statesPerSecond: number;
+}
+
+export interface SearchOptions {
+  strategy?: 'bfs' | 'dfs';
+  /** Explore everything and report the shortest violation of each property. */
+  all?: boolean;
+  maxStates?: number;
+  maxDepth?: number;
+  timeLimitSeconds?: number;
+  /** Resident-set bound in bytes; the search stops as incomplete before crossing it. */
+  maxMemoryBytes?: number;
+  /** Hash canonical representatives when the model offers canonicalize(). */
+  symmetry?: boolean;
+  /** Report states with no enabled action that are not final. Default true. */
+  checkDeadlock?: boolean;
+  /** Property ids not to check. */
+  skip?: readonly string[];
+  onProgress?: (p: Progress) => void;
+  progressIntervalMs?: number;
+}
