@@ -6,7 +6,7 @@
  * their TLBs; an allocator reuses freed frames. Page p maps frame p.
  */
 import { Layout, bitsFor, get, set, type Field } from '../../src/engine/layout.ts';
-import type { ActionInfo, Model, ModelFactory, State } from '../../src/engine/model.ts';
+import type { ActionInfo, Invariant, Model, ModelFactory, State } from '../../src/engine/model.ts';
 
 const INUSE = 0;
 const FREED = 1;
@@ -44,7 +44,6 @@ export function tlbMini(p: TlbMiniParams): Model {
   // reduction then only has to sort these rows.
   const tlb: Field[] = layout.array('tlb', naccessor, npage);
   const W = layout.words;
-  const pageMask = 2 ** npage - 1;
 
   const actions: ActionInfo[] = [];
   const agents = ['cpu0 (unmapper)'];
@@ -60,7 +59,7 @@ export function tlbMini(p: TlbMiniParams): Model {
 
   const tlbHas = (s: State, c: number, q: number): boolean => ((get(s, tlb[c - 1]!) >>> q) & 1) === 1;
 
-  const invariants: Model['invariants'] = [
+  const invariants: Invariant[] = [
     {
       id: 'no-access-after-free',
       statement: 'no access through a TLB reaches a frame that is freed or reused (P1)',
@@ -141,12 +140,7 @@ export function tlbMini(p: TlbMiniParams): Model {
       next: get(s, upc) < DONE ? actions[get(s, upc)]!.name : 'done',
       pte: pte.map((f) => get(s, f) === 1),
       frame: frame.map((f) => FRAME[get(s, f)] ?? '?'),
-      tlb: Object.fromEntries(
-        tlb.map((f, i) => [
-          `cpu${i + 1}`,
-          Array.from({ length: npage }, (_, q) => q).filter((q) => ((get(s, f) & pageMask) >>> q) & 1),
-        ]),
-      ),
+      tlb: Object.fromEntries(tlb.map((f, i) => [`cpu${i + 1}`, Array.from({ length: npage }, (_, q) => ((get(s, f) >>> q) & 1) === 1)])),
     }),
   };
 }

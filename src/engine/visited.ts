@@ -10,7 +10,7 @@ export class FingerprintSet {
   private limit: number;
   size = 0;
 
-  constructor(initialCapacityLog2 = 16, private readonly maxLoad = 0.75) {
+  constructor(initialCapacityLog2 = 12, private readonly maxLoad = 0.75) {
     const cap = 1 << initialCapacityLog2;
     this.hi = new Uint32Array(cap);
     this.lo = new Uint32Array(cap);
@@ -100,7 +100,7 @@ export class ParentLinks {
   private action: Uint16Array | Uint32Array;
   size = 0;
 
-  constructor(private readonly wideActions: boolean, initial = 1 << 16) {
+  constructor(private readonly wideActions: boolean, initial = 1 << 12) {
     this.parent = new Uint32Array(initial);
     this.action = wideActions ? new Uint32Array(initial) : new Uint16Array(initial);
   }

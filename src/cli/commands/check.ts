@@ -1,0 +1,119 @@
+/** `tlbcheck check <model> [--param value ...]`: one exhaustive (or bounded) search. */
+import { check } from '../../engine/check.ts';
+import type { ModelFactory, ParamValues } from '../../engine/model.ts';
+import type { SearchOptions } from '../../engine/result.ts';
+import { formatReport, resultDocument, type Config } from '../../render/report.ts';
+import { traceView } from '../../render/trace.ts';
+import { findModel, MODELS } from '../../../models/index.ts';
+import { parseArgs, paramOptions, paramValues, UsageError, type OptionSpec } from '../args.ts';
+import { EXIT, HELP_OPTION, type Command, type Io } from '../command.ts';
+import { progressPrinter } from '../progress.ts';
+
+/** Options every search command understands. */
+export const SEARCH_OPTIONS: readonly OptionSpec[] = [
+  { name: 'strategy', kind: 'enum', values: ['bfs', 'dfs'], default: 'bfs', description: 'search order (bfs gives shortest counterexamples)' },
+  { name: 'all', kind: 'bool', description: 'explore everything; report the shortest violation of each property' },
+  { name: 'max-states', kind: 'int', min: 1, max: 4e9, description: 'stop (verdict incomplete) after this many distinct states' },
+  { name: 'max-depth', kind: 'int', min: 0, max: 1e9, description: 'do not explore beyond this many steps (verdict incomplete if anything was cut)' },
+  { name: 'time-limit', kind: 'number', min: 0.001, max: 1e7, valueName: 'seconds', description: 'stop (verdict incomplete) after this many seconds' },
+  { name: 'max-memory', kind: 'int', min: 16, max: 1 << 30, valueName: 'MiB', description: 'stop (verdict incomplete) before the process exceeds this resident size' },
+  { name: 'symmetry', kind: 'bool', default: true, description: 'hash one representative per symmetry class (where the model declares one)' },
+  { name: 'deadlock', kind: 'bool', default: true, description: 'report non-final states with no enabled action (--no-deadlock to skip)' },
+  { name: 'skip', kind: 'string', valueName: 'ids', description: 'comma-separated property ids not to check' },
+];
+
+export const OUTPUT_OPTIONS: readonly OptionSpec[] = [
+  { name: 'json', kind: 'bool', description: 'print one versioned JSON document on stdout' },
+  HELP_OPTION,
+];
+
+export function searchOptions(opts: Map<string, string | number | boolean>, knownProps: readonly string[]): SearchOptions {
+  const skip = opts.has('skip')
+    ? String(opts.get('skip'))
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : [];
+  for (const id of skip) {
+    if (!knownProps.includes(id)) throw new UsageError(`--skip: unknown property '${id}' (known: ${knownProps.join(', ')})`);
+  }
+  const o: SearchOptions = {
+    strategy: (opts.get('strategy') as 'bfs' | 'dfs' | undefined) ?? 'bfs',
+    all: (opts.get('all') as boolean | undefined) ?? false,
+    symmetry: (opts.get('symmetry') as boolean | undefined) ?? true,
+    checkDeadlock: (opts.get('deadlock') as boolean | undefined) ?? true,
+    skip,
+  };
+  if (opts.has('max-states')) o.maxStates = opts.get('max-states') as number;
+  if (opts.has('max-depth')) o.maxDepth = opts.get('max-depth') as number;
+  if (opts.has('time-limit')) o.timeLimitSeconds = opts.get('time-limit') as number;
+  if (opts.has('max-memory')) o.maxMemoryBytes = (opts.get('max-memory') as number) * 2 ** 20;
+  return o;
+}
+
+/** Resolves `<model>` and its parameters from the command line. */
+export function resolveModel(argv: readonly string[], extra: readonly OptionSpec[]): {
+  factory: ModelFactory;
+  params: ParamValues;
+  options: Map<string, string | number | boolean>;
+} {
+  const id = argv[0];
+  if (id === undefined || id.startsWith('-')) throw new UsageError(`missing model name (one of: ${MODELS.map((m) => m.id).join(', ')})`);
+  const factory = findModel(id);
+  if (!factory) throw new UsageError(`unknown model '${id}' (known: ${MODELS.map((m) => m.id).join(', ')})`);
+  const specs = [...paramOptions(factory.params), ...extra];
+  const parsed = parseArgs(argv.slice(1), specs);
+  if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
+  const params = paramValues(factory.params, parsed.options);
+  const problem = factory.validate?.(params);
+  if (problem) throw new UsageError(problem);
+  return { factory, params, options: parsed.options };
+}
+
+export function configOf(params: ParamValues, o: SearchOptions): Config {
+  const c: Config = { ...params, strategy: o.strategy ?? 'bfs', all: o.all ?? false, symmetry: o.symmetry ?? true };
+  if (o.maxStates !== undefined) c['max-states'] = o.maxStates;
+  if (o.maxDepth !== undefined) c['max-depth'] = o.maxDepth;
+  if (o.timeLimitSeconds !== undefined) c['time-limit'] = o.timeLimitSeconds;
+  if (o.maxMemoryBytes !== undefined) c['max-memory'] = o.maxMemoryBytes / 2 ** 20;
+  if (o.skip && o.skip.length > 0) c['skip'] = o.skip.join(',');
+  if (o.checkDeadlock === false) c['deadlock'] = false;
+  return c;
+}
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'exhaustively check one model configuration',
+  usage: 'tlbcheck check <model> [--param value ...] [options]',
+  details:
+    'Model parameters are listed by `tlbcheck list` and by `tlbcheck check <model> --help`.\n' +
+    'Exit codes: 0 every property holds, 1 a property is violated, 2 usage or input error,\n' +
+    '3 incomplete (a bound or limit cut the search short: nothing is proved).',
+  options: [...SEARCH_OPTIONS, ...OUTPUT_OPTIONS],
+  async run(argv: readonly string[], io: Io): Promise<number> {
+    const { factory, params, options } = resolveModel(argv, this.options);
+    if (options.get('help')) {
+      io.out(modelHelp(factory, this));
+      return EXIT.holds;
+    }
+    const o = searchOptions(options, [...factory.properties.map((p) => p.id), 'deadlock']);
+    const model = factory.create(params);
+    const progress = progressPrinter(io, `${factory.id}: `);
+    const result = check(model, { ...o, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+    progress.done();
+    const traces = result.violations.map((v) => traceView(model, v));
+    const doc = resultDocument(model, factory.id, configOf(params, o), result, traces);
+    io.out(options.get('json') ? JSON.stringify(doc, null, 2) : formatReport(doc, traces));
+    return EXIT[result.verdict];
+  },
+};
+
+export function modelHelp(factory: ModelFactory, cmd: Command): string {
+  const params = factory.params
+    .map((p) => {
+      const range = p.kind === 'int' ? ` [${p.min ?? ''}..${p.max ?? ''}]` : p.kind === 'enum' ? ` (${p.values!.join('|')})` : '';
+      return `  --${p.name.padEnd(22)} ${p.description}${range} (default ${String(p.default)})`;
+    })
+    .join('\n');
+  return `${factory.id}: ${factory.summary}\n\nusage: ${cmd.usage.replace('<model>', factory.id)}\n\nparameters:\n${params || '  (none)'}\n\nproperties:\n${factory.properties.map((p) => `  ${p.id.padEnd(24)} ${p.statement}`).join('\n')}\n\nrun \`tlbcheck check --help\` for the search options`;
+}

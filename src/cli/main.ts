@@ -1,0 +1,85 @@
+/**
+ * The command-line entry point: dispatches to a command and turns errors into
+ * exit codes. Bad input is one line on stderr and exit code 2, never a stack.
+ */
+import { formatOptions, UsageError } from './args.ts';
+import type { Command, Io } from './command.ts';
+import { checkCommand } from './commands/check.ts';
+import { listCommand } from './commands/list.ts';
+import { TOOL_VERSION } from '../render/report.ts';
+
+export const COMMANDS: Command[] = [checkCommand, listCommand];
+/** The command `tlbcheck` runs with no arguments. */
+const DEFAULT_COMMAND: string | undefined = undefined;
+
+export function defaultIo(): Io {
+  return {
+    out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+    err: (t) => process.stderr.write(t),
+    errIsTty: process.stderr.isTTY === true,
+    outIsTty: process.stdout.isTTY === true,
+  };
+}
+
+export function commandHelp(cmd: Command): string {
+  return `${cmd.summary}\n\nusage: ${cmd.usage}\n\noptions:\n${formatOptions(cmd.options)}${cmd.details ? `\n\n${cmd.details}` : ''}`;
+}
+
+export function mainHelp(): string {
+  const w = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return [
+    `tlbcheck ${TOOL_VERSION}: an explicit-state model checker for the Linux TLB-shootdown protocol (mmu_gather)`,
+    '',
+    'usage: tlbcheck [<command>] [options]',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}${c.summary}${c.name === DEFAULT_COMMAND ? ' (the default)' : ''}`),
+    '',
+    'Run `tlbcheck <command> --help` for a command\'s options.',
+    'Exit codes: 0 all properties hold, 1 a violation, 2 usage or input error, 3 incomplete.',
+  ].join('\n');
+}
+
+export async function main(argv: readonly string[], io: Io = defaultIo()): Promise<number> {
+  try {
+    const [first, ...rest] = argv;
+    if (first === undefined && DEFAULT_COMMAND === undefined) {
+      io.out(mainHelp());
+      return 0;
+    }
+    if (first === '--help' || first === '-h' || first === 'help') {
+      const target = first === 'help' ? rest[0] : undefined;
+      const cmd = target ? COMMANDS.find((c) => c.name === target) : undefined;
+      if (target && !cmd) throw new UsageError(`unknown command '${target}'`);
+      io.out(cmd ? commandHelp(cmd) : mainHelp());
+      return 0;
+    }
+    if (first === '--version') {
+      io.out(`tlbcheck ${TOOL_VERSION}`);
+      return 0;
+    }
+    let cmd = first !== undefined ? COMMANDS.find((c) => c.name === first) : undefined;
+    let args: readonly string[] = rest;
+    if (!cmd) {
+      if (first !== undefined && !first.startsWith('-')) throw new UsageError(`unknown command '${first}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+      // Options without a command go to the default command.
+      cmd = COMMANDS.find((c) => c.name === DEFAULT_COMMAND);
+      if (!cmd) throw new UsageError(`missing command (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+      args = argv;
+    }
+    if (args[0] === '--help' || args[0] === '-h') {
+      io.out(commandHelp(cmd));
+      return 0;
+    }
+    return await cmd.run(args, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`tlbcheck: ${e.message}\n`);
+      return 2;
+    }
+    if (process.env['TLBCHECK_DEBUG']) throw e;
+    const msg = e instanceof Error ? e.message : String(e);
+    io.err(`tlbcheck: internal error: ${msg.split('\n')[0]} (set TLBCHECK_DEBUG=1 for details)\n`);
+    return 2;
+  }
+}
