@@ -36,8 +36,8 @@ export function bfs(model: Model, options: SearchOptions = {}): SearchResult {
     links.push(NO_PARENT, k);
     queue.push(s);
     ctx.observe(s);
-    const broken = ctx.firstBrokenState(s);
-    if (broken && ctx.record({ property: broken.id, statement: broken.statement, initial: k, path: [], kind: 'state' })) {
+    const broken = ctx.brokenState(s);
+    if (broken.length > 0 && ctx.recordAll(broken, k, [], 'state')) {
       stop = true;
     }
   }
@@ -83,13 +83,11 @@ export function bfs(model: Model, options: SearchOptions = {}): SearchResult {
       }
       transitions++;
       if (ctx.stepChecks.length > 0) {
-        const bad = ctx.firstBrokenStep(cur, a, next);
-        if (bad) {
+        const bad = ctx.brokenStep(cur, a, next);
+        if (bad.length > 0) {
           const p = links.pathTo(idx);
           p.actions.push(a);
-          if (ctx.record({ property: bad.id, statement: bad.statement, initial: p.initial, path: p.actions, kind: 'step' })) {
-            stop = true;
-          }
+          if (ctx.recordAll(bad, p.initial, p.actions, 'step')) stop = true;
         }
       }
       const fp = ctx.hash(next);
@@ -102,10 +100,10 @@ export function bfs(model: Model, options: SearchOptions = {}): SearchResult {
       const n = links.push(idx, a);
       if (depth + 1 > maxDepth) maxDepth = depth + 1;
       ctx.observe(next);
-      const broken = ctx.firstBrokenState(next);
-      if (broken) {
+      const broken = ctx.brokenState(next);
+      if (broken.length > 0) {
         const p = links.pathTo(n);
-        if (ctx.record({ property: broken.id, statement: broken.statement, initial: p.initial, path: p.actions, kind: 'state' })) stop = true;
+        if (ctx.recordAll(broken, p.initial, p.actions, 'state')) stop = true;
       }
       queue.push(next);
     }

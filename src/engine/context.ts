@@ -26,6 +26,8 @@ export class SearchContext {
   /** Found violations, at most one (the first, hence shortest in BFS) per property. */
   readonly violations: Violation[] = [];
   private readonly seen = new Set<string>();
+  private readonly brokenStates: StateCheck[] = [];
+  private readonly brokenSteps: StepCheck[] = [];
   private readonly canonical: State | undefined;
   private readonly fp = new Uint32Array(2);
   private readonly start = performance.now();
@@ -85,23 +87,38 @@ export class SearchContext {
     return this.seen.has(id);
   }
 
-  /** Returns the id of the first state invariant `s` breaks, or undefined. */
-  firstBrokenState(s: State): StateCheck | undefined {
+  /**
+   * The state invariants `s` breaks that have not been reported yet (all of
+   * them, so that a state breaking two properties reports both under --all).
+   * Returns a shared array: copy it before the next call.
+   */
+  brokenState(s: State): StateCheck[] {
+    const out = this.brokenStates;
+    out.length = 0;
     const checks = this.stateChecks;
     for (let i = 0; i < checks.length; i++) {
       const c = checks[i]!;
-      if (!c.holds(s) && !(this.all && this.seen.has(c.id))) return c;
+      if (!c.holds(s) && !this.seen.has(c.id)) out.push(c);
     }
-    return undefined;
+    return out;
   }
 
-  firstBrokenStep(s: State, a: number, t: State): StepCheck | undefined {
+  brokenStep(s: State, a: number, t: State): StepCheck[] {
+    const out = this.brokenSteps;
+    out.length = 0;
     const checks = this.stepChecks;
     for (let i = 0; i < checks.length; i++) {
       const c = checks[i]!;
-      if (!c.holdsOnStep(s, a, t) && !(this.all && this.seen.has(c.id))) return c;
+      if (!c.holdsOnStep(s, a, t) && !this.seen.has(c.id)) out.push(c);
     }
-    return undefined;
+    return out;
+  }
+
+  /** Records one violation per broken property; returns true when the search must stop. */
+  recordAll(broken: readonly (StateCheck | StepCheck)[], initial: number, path: number[], kind: 'state' | 'step'): boolean {
+    let stop = false;
+    for (const c of broken) stop = this.record({ property: c.id, statement: c.statement, initial, path, kind }) || stop;
+    return stop;
   }
 
   observe(s: State): void {

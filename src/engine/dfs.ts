@@ -67,8 +67,8 @@ export function dfs(model: Model, options: SearchOptions = {}): SearchResult {
     if (!visited.add(fp[0]!, fp[1]!)) continue;
     const id = links.push(NO_PARENT, k);
     ctx.observe(s);
-    const broken = ctx.firstBrokenState(s);
-    if (broken && ctx.record({ property: broken.id, statement: broken.statement, initial: k, path: [], kind: 'state' })) {
+    const broken = ctx.brokenState(s);
+    if (broken.length > 0 && ctx.recordAll(broken, k, [], 'state')) {
       stop = true;
       break;
     }
@@ -90,11 +90,11 @@ export function dfs(model: Model, options: SearchOptions = {}): SearchResult {
         }
         transitions++;
         if (ctx.stepChecks.length > 0) {
-          const bad = ctx.firstBrokenStep(cur, a, next);
-          if (bad) {
+          const bad = ctx.brokenStep(cur, a, next);
+          if (bad.length > 0) {
             const p = links.pathTo(ids[top]!);
             p.actions.push(a);
-            if (ctx.record({ property: bad.id, statement: bad.statement, initial: p.initial, path: p.actions, kind: 'step' })) {
+            if (ctx.recordAll(bad, p.initial, p.actions, 'step')) {
               stop = true;
               break;
             }
@@ -109,10 +109,10 @@ export function dfs(model: Model, options: SearchOptions = {}): SearchResult {
         }
         const id = links.push(ids[top]!, a);
         ctx.observe(next);
-        const broken = ctx.firstBrokenState(next);
-        if (broken) {
+        const broken = ctx.brokenState(next);
+        if (broken.length > 0) {
           const p = links.pathTo(id);
-          if (ctx.record({ property: broken.id, statement: broken.statement, initial: p.initial, path: p.actions, kind: 'state' })) {
+          if (ctx.recordAll(broken, p.initial, p.actions, 'state')) {
             stop = true;
             break;
           }

@@ -1,0 +1,103 @@
+/** The CLI as a process: exit codes, one-line errors, the JSON document. */
+import { describe, expect, it } from 'vitest';
+import { isOneLineError, tlbcheck } from './cli-helpers.ts';
+
+describe('tlbcheck CLI', () => {
+  it('--help exits 0 and lists the commands', () => {
+    const r = tlbcheck('--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('check');
+    expect(r.stdout).toContain('list');
+  });
+
+  it('every command has --help', () => {
+    for (const cmd of ['check', 'list']) {
+      const r = tlbcheck(cmd, '--help');
+      expect(r.code, cmd).toBe(0);
+      expect(r.stdout, cmd).toContain('usage:');
+    }
+    const m = tlbcheck('check', 'philosophers', '--help');
+    expect(m.code).toBe(0);
+    expect(m.stdout).toContain('--n');
+  });
+
+  it('check peterson --json holds with exit 0', () => {
+    const r = tlbcheck('check', 'peterson', '--json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.version).toBe(1);
+    expect(doc.model).toBe('peterson');
+    expect(doc.verdict).toBe('holds');
+    expect(doc.stats.states).toBe(20);
+    expect(doc.stats.transitions).toBe(34);
+    expect(typeof doc.stats.depth).toBe('number');
+    expect(typeof doc.stats.seconds).toBe('number');
+    expect(doc.violations).toEqual([]);
+  });
+
+  it('philosophers --n 5: violated, deadlock, a 5-step trace, exit 1', () => {
+    const r = tlbcheck('check', 'philosophers', '--n', '5', '--json');
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.verdict).toBe('violated');
+    expect(doc.config.n).toBe(5);
+    expect(doc.violations).toHaveLength(1);
+    expect(doc.violations[0].property).toBe('deadlock');
+    expect(doc.violations[0].trace).toHaveLength(5);
+    expect(doc.violations[0].trace[0]).toMatchObject({ agent: 'phil0', label: 'takeLeft(0)' });
+  });
+
+  it('philosophers --n 10 --all counts 6726 states', () => {
+    const doc = JSON.parse(tlbcheck('check', 'philosophers', '--n', '10', '--all', '--json').stdout);
+    expect(doc.stats.states).toBe(6726);
+    expect(doc.complete).toBe(true);
+  });
+
+  it('a bound gives exit 3 and verdict incomplete', () => {
+    const r = tlbcheck('check', 'philosophers', '--n', '12', '--all', '--max-states', '100', '--json');
+    expect(r.code).toBe(3);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.verdict).toBe('incomplete');
+    expect(doc.bound).toBe('max-states');
+  });
+
+  it('text output names the verdict and the trace', () => {
+    const r = tlbcheck('check', 'broken-mutex');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('VIOLATED: mutex');
+    expect(r.stdout).toContain('trace (4 steps)');
+  });
+
+  it.each([
+    [['check', 'nosuch'], 'unknown model'],
+    [['check', 'philosophers', '--n', '-3'], 'at least 2'],
+    [['check', 'philosophers', '--n', 'five'], 'integer'],
+    [['check', 'philosophers', '--n', '100000'], 'at most'],
+    [['check', 'philosophers', '--bogus'], 'unknown option'],
+    [['check', 'philosophers', '--max-states', '0'], 'at least 1'],
+    [['check', 'peterson', '--skip', 'nonsense'], 'unknown property'],
+    [['check'], 'missing model'],
+    [['frobnicate'], 'unknown command'],
+    [['check', 'tlb-mini', '--variant', 'weird'], 'one of buggy, fixed'],
+  ])('bad input %j exits 2 with one line', (args, text) => {
+    const r = tlbcheck(...(args as string[]));
+    expect(r.code).toBe(2);
+    expect(isOneLineError(r)).toBe(true);
+    expect(r.stderr).toContain(text);
+    expect(r.stdout).toBe('');
+  });
+
+  it('list names the models with parameters and properties', () => {
+    const r = tlbcheck('list', '--json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    const phil = doc.models.find((m: { id: string }) => m.id === 'philosophers');
+    expect(phil.params[0]).toMatchObject({ name: 'n', default: 5 });
+    expect(tlbcheck('list').stdout).toContain('no-stale-tlb-at-free');
+  });
+
+  it('no progress noise on a non-TTY stderr', () => {
+    const r = tlbcheck('check', 'philosophers', '--n', '12', '--all');
+    expect(r.stderr).toBe('');
+  });
+});
