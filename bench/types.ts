@@ -1,0 +1,59 @@
+/** Shared shapes of the benchmark: what to run and what one run measured. */
+
+export type BenchModel = 'peterson' | 'philosophers' | 'tlb-mini';
+
+export type ParamMap = Record<string, number | boolean | string>;
+
+/** One model instance, checked by tlbcheck and (with the same semantics) by the peers. */
+export interface BenchConfig {
+  readonly model: BenchModel;
+  /** Short human label, e.g. `N=16` or `NCPU=4 NPAGE=3 sym`. */
+  readonly label: string;
+  /** tlbcheck model parameters (missing ones take the factory's defaults). */
+  readonly params: ParamMap;
+  /** Symmetry reduction (tlbcheck canonicalize(); rumur scalarset reduction). */
+  readonly symmetry: boolean;
+  /** Parallel search workers, once SearchOptions has them; omitted = engine default. */
+  readonly workers?: number;
+}
+
+/** What one tlbcheck child process (bench/one.ts) prints, as one JSON line. */
+export interface TlbcheckRun {
+  readonly verdict: string;
+  readonly complete: boolean;
+  readonly states: number;
+  readonly transitions: number;
+  readonly depth: number;
+  readonly seconds: number;
+  readonly statesPerSecond: number;
+  readonly bytesPerState: number;
+  readonly peakRssBytes: number;
+}
+
+/** One line of the table: one tool on one configuration. */
+export interface Row {
+  readonly model: string;
+  readonly config: string;
+  /** `tlbcheck`, `spin dfs-nored`, `rumur t1`, ... */
+  readonly tool: string;
+  readonly source: 'measured' | 'published';
+  readonly verdict: string;
+  /** True when the search covered every reachable state (counts are comparable). */
+  readonly complete: boolean;
+  readonly states?: number;
+  /** In rumur's convention (rules fired); SPIN's figure minus 1. */
+  readonly transitions?: number;
+  /** SPIN prints large counts as `%g`: then only these significant digits are exact. */
+  readonly transitionDigits?: number;
+  readonly seconds?: number;
+  readonly statesPerSecond?: number;
+  readonly bytesPerState?: number;
+  readonly peakRssBytes?: number;
+  readonly workers?: number;
+  /** tlbcheck states/s divided by this row's states/s (peer rows). */
+  ratio?: number;
+  /** Peer rows: same counts as tlbcheck; tlbcheck row: agrees with every peer. */
+  countsAgree?: boolean;
+  /** Symmetry rows: states without symmetry / states with it. */
+  reduction?: number;
+}
