@@ -4,8 +4,9 @@ import { brokenMutexFactory } from './examples/broken-mutex.ts';
 import { petersonFactory } from './examples/peterson.ts';
 import { philosophersFactory } from './examples/philosophers.ts';
 import { tlbMiniFactory } from './examples/tlb-mini.ts';
+import { tlbFactory } from './tlb/index.ts';
 
-export const MODELS: readonly ModelFactory[] = [petersonFactory, brokenMutexFactory, philosophersFactory, tlbMiniFactory];
+export const MODELS: readonly ModelFactory[] = [petersonFactory, brokenMutexFactory, philosophersFactory, tlbMiniFactory, tlbFactory];
 
 export function findModel(id: string): ModelFactory | undefined {
   return MODELS.find((m) => m.id === id);

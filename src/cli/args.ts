@@ -18,6 +18,8 @@ export interface OptionSpec {
   /** Shown in help; the command applies defaults itself. */
   readonly default?: string | number | boolean;
   readonly valueName?: string;
+  /** For `int`: also accept the word `auto`. */
+  readonly auto?: boolean;
 }
 
 export interface Parsed {
@@ -91,6 +93,7 @@ export function parseValue(spec: OptionSpec, raw: string): string | number | boo
     case 'int':
     case 'number': {
       const t = raw.trim();
+      if (spec.auto && t === 'auto') return 'auto';
       const ok = spec.kind === 'int' ? /^-?\d+$/.test(t) : /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t);
       if (!ok) throw new UsageError(`option '--${spec.name}' needs ${spec.kind === 'int' ? 'an integer' : 'a number'}, not '${raw}'`);
       const v = Number(t);
@@ -139,6 +142,7 @@ export function paramOptions(params: readonly ParamSpec[]): OptionSpec[] {
     ...(p.min !== undefined ? { min: p.min } : {}),
     ...(p.max !== undefined ? { max: p.max } : {}),
     ...(p.values ? { values: p.values } : {}),
+    ...(p.auto ? { auto: true, valueName: 'n|auto' } : {}),
   }));
 }
 

@@ -108,6 +108,8 @@ export interface ParamSpec {
   readonly max?: number;
   /** For `enum`. */
   readonly values?: readonly string[];
+  /** For `int`: also accepts the word `auto` (the model then picks the value). */
+  readonly auto?: boolean;
 }
 
 export type ParamValues = Readonly<Record<string, number | boolean | string>>;

@@ -1,0 +1,17 @@
+/**
+ * x86 2.6.38: the generic gather; TLB shootdown by IPI; flush_tlb_range is a
+ * full flush of the mm; gup_fast takes plain get_page references, safe only
+ * because the flush IPI waits for its interrupts-off walk (L835-L837, L874-L876).
+ */
+import { defineBackend, genericHooks } from '../backend.ts';
+
+export default defineBackend({
+  id: 'x86-2.6.38',
+  summary: 'x86 2.6.38: generic gather, IPI shootdown, flush_tlb_range = full flush; gup_fast with plain get_page',
+  source: 'L835-L837, L874-L876',
+  // Paging-structure caches are x86's walk cache.
+  hardware: { tlb: 'ipi', walkCache: true, icache: 'coherent' },
+  gupRef: 'get_page',
+  flush: { range: 'full', rangeICache: 'never', mmICache: false },
+  hooks: genericHooks,
+});

@@ -1,0 +1,66 @@
+/** The TLB-shootdown model as an engine Model, and its parameterised factory. */
+import { get, set } from '../../src/engine/layout.ts';
+import type { Model, ModelFactory, ParamValues, State } from '../../src/engine/model.ts';
+import { TLB_PROPERTIES } from '../../properties/index.ts';
+import { tlbInvariants } from '../../properties/tlb.ts';
+import { ConfigError, resolveConfig, TLB_PARAMS, type TlbConfig } from './config.ts';
+import { TlbMachine } from './machine.ts';
+
+export interface TlbModel extends Model {
+  readonly machine: TlbMachine;
+}
+
+export function tlbModel(config: TlbConfig): TlbModel {
+  const m = new TlbMachine(config);
+  const classes = m.symmetryClasses();
+  const scratch = new Uint32Array(8);
+  const deadlock = TLB_PROPERTIES.find((p) => p.id === 'no-deadlock')!;
+  const model: TlbModel = {
+    name: 'tlb',
+    machine: m,
+    stateWords: m.words,
+    agents: m.agents,
+    actions: m.actions,
+    invariants: tlbInvariants(m),
+    deadlock: { id: deadlock.id, statement: deadlock.statement },
+    metrics: [
+      { id: 'ipis', description: 'IPIs sent by the unmapper', read: (s: State) => m.cost.ipis[m.pc(s)]! },
+      { id: 'fullFlushes', description: 'full TLB flushes, per target CPU', read: (s: State) => m.cost.fullFlushes[m.pc(s)]! },
+      { id: 'perPageInvalidates', description: 'single-page invalidates, per target CPU', read: (s: State) => m.cost.perPage[m.pc(s)]! },
+    ],
+    initialStates: () => [m.initial()],
+    step: (s, a, out) => m.step(s, a, out),
+    isFinal: (s) => m.isFinal(s),
+    decode: (s) => m.decode(s),
+    describeStep: (s, a) => m.describe(s, a),
+  };
+  if (classes.length > 0) {
+    model.canonicalize = (s: State, out: State): void => {
+      out.set(s);
+      for (const cls of classes) {
+        for (let i = 0; i < cls.length; i++) scratch[i] = get(s, m.cpuF[cls[i]!]!);
+        const view = scratch.subarray(0, cls.length);
+        view.sort();
+        for (let i = 0; i < cls.length; i++) set(out, m.cpuF[cls[i]!]!, view[i]!);
+      }
+    };
+  }
+  return model;
+}
+
+export const tlbFactory: ModelFactory = {
+  id: 'tlb',
+  summary: 'the TLB-shootdown machine: an unmapper path on a backend, with accessors, walkers, gup_fast and the allocator',
+  params: TLB_PARAMS,
+  properties: TLB_PROPERTIES.map((p) => ({ id: p.id, statement: p.statement })),
+  validate(p: ParamValues) {
+    try {
+      resolveConfig(p);
+      return undefined;
+    } catch (e) {
+      if (e instanceof ConfigError) return e.message;
+      throw e;
+    }
+  },
+  create: (p) => tlbModel(resolveConfig(p)),
+};
