@@ -11,3 +11,9 @@ export const MODELS: readonly ModelFactory[] = [petersonFactory, brokenMutexFact
 export function findModel(id: string): ModelFactory | undefined {
   return MODELS.find((m) => m.id === id);
 }
+
+import type { Suite } from '../src/suite/suite.ts';
+import { tlbMatrix } from './tlb/matrix.ts';
+
+/** Suites the `matrix` command can run; the first is the default. */
+export const SUITES: readonly { id: string; build: () => Suite }[] = [{ id: 'tlb', build: () => tlbMatrix() }];

@@ -362,6 +362,17 @@ export class TlbMachine {
     // (and flushed them): the tables it frees are already empty.
     set(s, this.pteF, this.config.path === 'shift_arg_pages' ? 0 : 2 ** K - 1);
     set(s, this.pmdF, 2 ** T - 1);
+    // With an incoherent i-cache, every CPU that ran the mm's threads may hold
+    // lines of its exec pages from before the path started.
+    if (this.icache && this.config.path !== 'shift_arg_pages') {
+      for (let c = 0; c < this.N; c++) {
+        const r = this.roles[c]!;
+        if (!r.unmapper && !r.accessor && !r.gup) continue;
+        let w = get(s, this.cpuF[c]!);
+        for (let p = 0; p < K; p++) if (this.execPage[p]) w |= 1 << (this.IC_SH + 2 * p);
+        set(s, this.cpuF[c]!, w);
+      }
+    }
     return s;
   }
 

@@ -6,11 +6,12 @@ import { formatOptions, UsageError } from './args.ts';
 import type { Command, Io } from './command.ts';
 import { checkCommand } from './commands/check.ts';
 import { listCommand } from './commands/list.ts';
+import { matrixCommand } from './commands/matrix.ts';
 import { TOOL_VERSION } from '../render/report.ts';
 
-export const COMMANDS: Command[] = [checkCommand, listCommand];
+export const COMMANDS: Command[] = [matrixCommand, checkCommand, listCommand];
 /** The command `tlbcheck` runs with no arguments. */
-const DEFAULT_COMMAND: string | undefined = undefined;
+const DEFAULT_COMMAND: string | undefined = 'matrix';
 
 export function defaultIo(): Io {
   return {

@@ -23,7 +23,7 @@ export const tileRangeHooks: MmuGatherHooks = {
     tlb.tables.push(table);
   },
   tlb_flush(tlb) {
-    if (tlb.vma === null || !tlb.hasRange) tlb.flush_tlb_mm();
+    if (tlb.fullmm || tlb.vma === null || !tlb.hasRange) tlb.flush_tlb_mm();
     else tlb.flush_tlb_range(tlb.vma, tlb.range_start, tlb.range_end);
     tlb.resetRange();
   },

@@ -1,0 +1,95 @@
+/**
+ * The default check matrix: every backend x path at small sizes, plus the
+ * configurations DOMAIN §6 names. Expectations live in matrix.json, each row
+ * with the DOMAIN.md line it comes from; this file only turns them into a
+ * suite the engine can run.
+ */
+import { readFileSync } from 'node:fs';
+import type { ParamValues } from '../../src/engine/model.ts';
+import type { Verdict } from '../../src/engine/result.ts';
+import type { Suite, SuiteRow } from '../../src/suite/suite.ts';
+import { TLB_PROPERTIES } from '../../properties/index.ts';
+import { resolveConfig, TLB_PARAMS, type TlbConfig } from './config.ts';
+
+export interface MatrixEntry {
+  readonly backend: string;
+  readonly path: string;
+  /** Parameters beyond the matrix's base sizes. */
+  readonly params?: Readonly<Record<string, number | boolean | string>>;
+  readonly expect: Verdict;
+  /** Property ids violated (with --all), for violated rows. */
+  readonly violates?: readonly string[];
+  /** DOMAIN §6 "violates N" numbers: the shortest violation must be one of them. */
+  readonly domainAnyOf?: readonly number[];
+  /** DOMAIN.md line the expectation comes from, e.g. "DOMAIN.md:154 (§6)". */
+  readonly ref: string;
+  readonly note?: string;
+}
+
+export interface MatrixFile {
+  readonly version: 1;
+  readonly base: Readonly<Record<string, number | boolean | string>>;
+  readonly rows: readonly MatrixEntry[];
+}
+
+export const MATRIX_FILE = new URL('./matrix.json', import.meta.url);
+
+export function loadMatrix(): MatrixFile {
+  return JSON.parse(readFileSync(MATRIX_FILE, 'utf8')) as MatrixFile;
+}
+
+export function entryId(e: MatrixEntry): string {
+  const extra = Object.entries(e.params ?? {})
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(',');
+  return `${e.backend}/${e.path}${extra ? `[${extra}]` : ''}`;
+}
+
+export function entryParams(file: MatrixFile, e: MatrixEntry): ParamValues {
+  const defaults = Object.fromEntries(TLB_PARAMS.map((p) => [p.name, p.default]));
+  return { ...defaults, ...file.base, backend: e.backend, path: e.path, ...(e.params ?? {}) };
+}
+
+/** Short description of the hardware and agents a row runs with. */
+export function hardwareLabel(c: TlbConfig): string {
+  const parts = [c.hw.tlb === 'ipi' ? 'ipi' : 'bcast'];
+  if (c.hw.walkCache) parts.push('walkcache');
+  if (c.hw.icache === 'incoherent') parts.push('incoh-icache');
+  if (c.gup > 0) parts.push(`gup:${c.gupRef === 'get_page' ? 'get_page' : 'spec'}`);
+  if (c.walker !== 'all') parts.push(`walker:${c.walker}`);
+  return parts.join(' ');
+}
+
+const numberOf = new Map<string, number>(TLB_PROPERTIES.map((p) => [p.id, p.number]));
+
+export function propertyNumbers(ids: readonly string[]): string {
+  return ids.map((id) => String(numberOf.get(id) ?? id)).join(',');
+}
+
+export function tlbMatrix(file: MatrixFile = loadMatrix()): Suite {
+  const rows: SuiteRow[] = file.rows.map((e) => {
+    const params = entryParams(file, e);
+    const cfg = resolveConfig(params);
+    return {
+      id: entryId(e),
+      model: 'tlb',
+      params,
+      columns: { backend: e.backend, path: e.path, hardware: hardwareLabel(cfg) },
+      expect: { verdict: e.expect, ...(e.violates ? { violated: e.violates } : {}) },
+      ref: e.ref,
+      ...(e.note ? { note: e.note } : {}),
+    };
+  });
+  return {
+    id: 'tlb-matrix',
+    title: 'TLB-shootdown check matrix (DOMAIN §6 and every backend x path)',
+    columns: ['backend', 'path', 'hardware'],
+    metrics: [
+      ['ipis', 'IPIs'],
+      ['fullFlushes', 'full'],
+      ['perPageInvalidates', 'per-page'],
+    ],
+    options: { all: true },
+    rows,
+  };
+}
