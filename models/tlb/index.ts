@@ -4,7 +4,9 @@ import type { Model, ModelFactory, ParamValues, State } from '../../src/engine/m
 import { TLB_PROPERTIES } from '../../properties/index.ts';
 import { tlbInvariants } from '../../properties/tlb.ts';
 import { ConfigError, resolveConfig, TLB_PARAMS, type TlbConfig } from './config.ts';
+import { BACKENDS } from './backends/index.ts';
 import { TlbMachine } from './machine.ts';
+import { PATHS } from './paths.ts';
 
 export interface TlbModel extends Model {
   readonly machine: TlbMachine;
@@ -53,6 +55,10 @@ export const tlbFactory: ModelFactory = {
   summary: 'the TLB-shootdown machine: an unmapper path on a backend, with accessors, walkers, gup_fast and the allocator',
   params: TLB_PARAMS,
   properties: TLB_PROPERTIES.map((p) => ({ id: p.id, statement: p.statement })),
+  catalog: [
+    { title: 'backends (--backend)', entries: BACKENDS.map((b) => ({ id: b.id, summary: `${b.summary} [${b.source}]` })) },
+    { title: 'paths (--path)', entries: PATHS.map((p) => ({ id: p.id, summary: p.summary })) },
+  ],
   validate(p: ParamValues) {
     try {
       resolveConfig(p);

@@ -121,6 +121,8 @@ export interface ModelFactory {
   readonly params: readonly ParamSpec[];
   /** Invariant ids and statements, listed without building an instance. */
   readonly properties: readonly { readonly id: string; readonly statement: string }[];
+  /** Extra catalogues shown by `list` (for example the backends a parameter chooses from). */
+  readonly catalog?: readonly { readonly title: string; readonly entries: readonly { readonly id: string; readonly summary: string }[] }[];
   /** Builds the model; `params` has every declared parameter, already validated. */
   create(params: ParamValues): Model;
   /**

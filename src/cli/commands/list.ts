@@ -12,17 +12,32 @@ export const listCommand: Command = {
     const { positionals, options } = parseArgs(argv, this.options);
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     if (options.get('json')) {
-      io.out(JSON.stringify({ version: 1, models: MODELS.map((m) => ({ id: m.id, summary: m.summary, params: m.params, properties: m.properties })) }, null, 2));
+      io.out(JSON.stringify({ version: 1, models: MODELS.map((m) => ({ id: m.id, summary: m.summary, params: m.params, properties: m.properties, catalog: m.catalog ?? [] })) }, null, 2));
       return EXIT.holds;
     }
     const lines: string[] = [];
     for (const m of MODELS) {
       lines.push(`${m.id} - ${m.summary}`);
+      for (const cat of m.catalog ?? []) {
+        lines.push(`  ${cat.title}:`);
+        const w = Math.max(...cat.entries.map((e) => e.id.length));
+        for (const e of cat.entries) lines.push(`    ${e.id.padEnd(w)}  ${e.summary}`);
+      }
+      if (m.params.length > 0) lines.push('  parameters:');
       for (const p of m.params) {
-        const range = p.kind === 'int' ? ` ${p.min}..${p.max}` : p.kind === 'enum' ? ` ${p.values!.join('|')}` : ' true|false';
+        const range =
+          p.kind === 'int'
+            ? ` ${p.min}..${p.max}${p.auto ? '|auto' : ''}`
+            : p.kind === 'enum'
+              ? p.values!.length > 6
+                ? ` <${p.name}>`
+                : ` ${p.values!.join('|')}`
+              : '';
         lines.push(`    --${p.name}${range} (default ${String(p.default)})  ${p.description}`);
       }
-      for (const p of m.properties) lines.push(`    property ${p.id}: ${p.statement}`);
+      lines.push('  properties:');
+      const w = Math.max(...m.properties.map((p) => p.id.length));
+      for (const p of m.properties) lines.push(`    ${p.id.padEnd(w)}  ${p.statement}`);
       lines.push('');
     }
     io.out(lines.join('\n').trimEnd());

@@ -1,0 +1,71 @@
+/** The TLB model from the command line: the default matrix, configuration errors, list. */
+import { describe, expect, it } from 'vitest';
+import { isOneLineError, tlbcheck } from './cli-helpers.ts';
+
+describe('tlbcheck (default matrix)', () => {
+  it('with no arguments prints the matrix and exits 0', () => {
+    const r = tlbcheck();
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/BACKEND\s+PATH\s+HARDWARE\s+VERDICT/);
+    expect(r.stdout).toMatch(/\d+ rows, \d+ as expected, 0 mismatched/);
+  });
+
+  it('--json: one object per row with the engine fields, backend, path, hardware, expected and cost', () => {
+    const r = tlbcheck('--json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.version).toBe(1);
+    const row = (id: string) => doc.rows.find((x: { id: string }) => x.id === id);
+    expect(row('arm-2.6.37/unmap_region')).toMatchObject({ backend: 'arm-2.6.37', path: 'unmap_region', verdict: 'violated', firstViolation: 'no-stale-tlb-at-free' });
+    expect(row('tile-2.6.38/unmap_region')).toMatchObject({ verdict: 'violated', violated: ['no-stale-icache'] });
+    for (const p of ['unmap_region', 'shift_arg_pages', 'exit_mmap']) {
+      const x = row(`arm-06824ba8/${p}`);
+      expect(x.verdict).toBe('holds');
+      expect(x.cost).toEqual(expect.objectContaining({ ipis: expect.any(Number), fullFlushes: expect.any(Number), perPageInvalidates: expect.any(Number) }));
+      expect(x.expected.verdict).toBe('holds');
+      expect(typeof x.hardware).toBe('string');
+      expect(x.states).toBeGreaterThan(0);
+    }
+    expect(doc.summary.mismatched).toBe(0);
+  });
+
+  it('--only filters rows; an empty filter is a usage error', () => {
+    const r = tlbcheck('matrix', '--only', 'tile-fixed', '--json');
+    expect(JSON.parse(r.stdout).rows.every((x: { id: string }) => x.id.startsWith('tile-fixed'))).toBe(true);
+    const bad = tlbcheck('matrix', '--only', 'no-such-row');
+    expect(bad.code).toBe(2);
+    expect(isOneLineError(bad)).toBe(true);
+  });
+});
+
+describe('tlbcheck check tlb', () => {
+  it('checks one configuration', () => {
+    const r = tlbcheck('check', 'tlb', '--backend', 'arm-2.6.37', '--path', 'unmap_region', '--json');
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.violations[0].property).toBe('no-stale-tlb-at-free');
+    expect(doc.violations[0].trace.at(-1).label).toContain('free frame 0');
+  });
+
+  it.each([
+    [['--backend', 'nosuch'], 'nosuch'],
+    [['--path', 'munmap'], 'munmap'],
+    [['--cpus', '99'], 'at most'],
+    [['--pages', '2', '--vmas', '3'], 'exceeds --pages'],
+    [['--path', 'exit_mmap', '--accessors', '1'], 'no other user'],
+    [['--cpus', '2', '--gup', '2'], 'needs 3 CPUs'],
+    [['--flusher-irqs-off'], 'needs --flusher'],
+    [['--tlb', 'smoke-signals'], 'one of'],
+    [['--exec-mask', '4', '--vmas', '2', '--pages', '2'], 'beyond --vmas'],
+  ])('impossible configuration %j exits 2 with one line', (args, text) => {
+    const r = tlbcheck('check', 'tlb', ...(args as string[]));
+    expect(r.code).toBe(2);
+    expect(isOneLineError(r)).toBe(true);
+    expect(r.stderr).toContain(text);
+  });
+
+  it('list shows backends, paths, invariants and switches', () => {
+    const out = tlbcheck('list').stdout;
+    for (const s of ['arm-06824ba8', 'unmap_region', 'no-walk-cache-after-table-free', '--walk-cache', '--gup-ref']) expect(out).toContain(s);
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * DOMAIN §6, row by row, and the whole default matrix against matrix.json.
+ */
+import { describe, expect, it } from 'vitest';
+import { check } from '../src/engine/check.ts';
+import { TLB_PROPERTIES } from '../properties/index.ts';
+import { tlbFactory } from '../models/tlb/index.ts';
+import { entryId, entryParams, loadMatrix, tlbMatrix } from '../models/tlb/matrix.ts';
+import { runSuite } from '../src/suite/run.ts';
+import { findModel } from '../models/index.ts';
+
+const file = loadMatrix();
+const numberOf = new Map<string, number>(TLB_PROPERTIES.map((p) => [p.id, p.number]));
+
+describe('DOMAIN §6 verdicts', () => {
+  const six = file.rows.filter((e) => e.ref.includes('§6'));
+  it('covers all 15 lines of the §6 table', () => {
+    expect(new Set(six.map((e) => e.ref.split(' ')[0])).size).toBe(15);
+  });
+  for (const e of six) {
+    it(`${entryId(e)}: ${e.expect}${e.violates ? ` (${e.violates.join(', ')})` : ''} — ${e.ref}`, () => {
+      const r = check(tlbFactory.create(entryParams(file, e)), { all: true });
+      expect(r.complete).toBe(true);
+      expect(r.verdict).toBe(e.expect);
+      if (e.expect === 'violated') {
+        expect(new Set(r.violations.map((v) => v.property))).toEqual(new Set(e.violates));
+        if (e.domainAnyOf) {
+          // DOMAIN's "violates N": the shortest violation is one of those invariants.
+          expect(e.domainAnyOf).toContain(numberOf.get(r.violations[0]!.property));
+        }
+      }
+    });
+  }
+});
+
+describe('the default matrix', () => {
+  it('every row matches matrix.json (every backend x path is present)', () => {
+    const suite = tlbMatrix(file);
+    const outcomes = runSuite(suite, findModel);
+    const bad = outcomes.filter((o) => !o.matches).map((o) => `${o.row.id}: ${o.mismatch}`);
+    expect(bad).toEqual([]);
+    const pairs = new Set(suite.rows.map((r) => `${r.columns['backend']}/${r.columns['path']}`));
+    expect(pairs.size).toBe(14 * 4);
+  });
+
+  it('a wrong expectation is reported as a mismatch', () => {
+    const suite = tlbMatrix({ ...file, rows: [{ ...file.rows[0]!, expect: 'holds', violates: undefined }] });
+    const [o] = runSuite(suite, findModel);
+    expect(o!.matches).toBe(false);
+    expect(o!.mismatch).toContain('expected holds, got violated');
+  });
+});
