@@ -2,11 +2,13 @@
 import { get, set } from '../../src/engine/layout.ts';
 import type { Model, ModelFactory, ParamValues, State } from '../../src/engine/model.ts';
 import { TLB_PROPERTIES } from '../../properties/index.ts';
+import { explainTlb } from '../../properties/explain.ts';
 import { tlbInvariants } from '../../properties/tlb.ts';
 import { ConfigError, resolveConfig, TLB_PARAMS, type TlbConfig } from './config.ts';
 import { BACKENDS } from './backends/index.ts';
 import { TlbMachine } from './machine.ts';
 import { PATHS } from './paths.ts';
+import { shrinkTlb } from './shrink.ts';
 
 export interface TlbModel extends Model {
   readonly machine: TlbMachine;
@@ -35,6 +37,12 @@ export function tlbModel(config: TlbConfig): TlbModel {
     isFinal: (s) => m.isFinal(s),
     decode: (s) => m.decode(s),
     describeStep: (s, a) => m.describe(s, a),
+    traceLanes: Array.from({ length: m.N }, (_, c) => `cpu${c}`),
+    traceColumn: (a) => m.column(a),
+    shortLabel: (s, a) => m.shortLabel(s, a),
+    stepLinks: (s, a) => m.links(s, a),
+    explain: (t) => explainTlb(m, t),
+    whyDisabled: (s, a) => m.whyDisabled(s, a),
   };
   if (classes.length > 0) {
     model.canonicalize = (s: State, out: State): void => {
@@ -68,5 +76,6 @@ export const tlbFactory: ModelFactory = {
       throw e;
     }
   },
+  shrink: shrinkTlb,
   create: (p) => tlbModel(resolveConfig(p)),
 };

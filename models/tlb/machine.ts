@@ -765,6 +765,142 @@ export class TlbMachine {
     return this.actions[a]!.name;
   }
 
+  /** Why action `a` cannot be taken in `s` (for replay errors), or undefined if it can. */
+  whyDisabled(s: State, a: number): string | undefined {
+    if (this.step(s, a, new Uint32Array(this.words))) return undefined;
+    const c = this.cpuOf[a]!;
+    const arg = this.argOf[a]!;
+    switch (this.kind[a] as Kind) {
+      case Kind.Unmap:
+        if (this.pc(s) >= this.ops.length) return 'the unmapper has already returned';
+        return `the unmapper waits for CPUs to acknowledge its flush IPI (${this.pendingCpus(s, 0)})`;
+      case Kind.Flusher:
+        return get(s, this.fpc!) === 2 ? 'the flusher has finished' : `the flusher waits for acknowledgements (${this.pendingCpus(s, 1)})`;
+      case Kind.Ipi:
+        return this.irqsOff(s, c) ? `cpu${c} has interrupts disabled` : `no IPI is pending on cpu${c}`;
+      case Kind.WalkStart:
+        if (this.walkPage(s, c) >= 0) return `cpu${c} already has a walk in flight`;
+        if (this.tlbHas(s, c, arg)) return `cpu${c}'s TLB already maps page ${arg}`;
+        return `the pmd of table ${this.geometry.regionOf[arg]} is cleared and not in cpu${c}'s walk cache`;
+      case Kind.WalkPte:
+        return `cpu${c} has no walk in flight`;
+      case Kind.Read:
+      case Kind.Exec:
+        if (this.gupStage(s, c) !== GUP_IDLE) return `cpu${c}'s thread is inside gup_fast`;
+        if (!this.tlbHas(s, c, arg)) return `cpu${c}'s TLB does not map page ${arg}`;
+        return 'the access would change nothing and reach a live frame';
+      case Kind.GupStart:
+        return `cpu${c} is already inside gup_fast`;
+      case Kind.GupStep:
+        return `cpu${c} is not inside gup_fast`;
+      case Kind.Reuse:
+        return `${this.frameName(arg)} is not free`;
+      case Kind.WriteCode:
+        return `${this.frameName(arg)} is not a reused frame without new code`;
+      case Kind.ExecNew:
+        return `${this.frameName(arg)} holds no new code, or cpu${c} already runs it`;
+      case Kind.RcuFree:
+        return get(s, this.rcuF!) === 0 ? 'no table waits for RCU' : 'the grace period has not ended (a CPU is still in an interrupts-off section)';
+    }
+    return 'not enabled';
+  }
+
+  private pendingCpus(s: State, bit: number): string {
+    const out: string[] = [];
+    for (let c = 0; c < this.N; c++) if ((this.cpuWord(s, c) >>> (this.INBOX_SH + bit)) & 1) out.push(`cpu${c}${this.irqsOff(s, c) ? ', interrupts off' : ''}`);
+    return out.join('; ');
+  }
+
+  /** Trace lane of an action: the CPU it runs on, else the allocator or RCU. */
+  column(a: number): string {
+    const k = this.kind[a] as Kind;
+    if (k === Kind.Reuse || k === Kind.WriteCode) return 'allocator';
+    if (k === Kind.RcuFree) return 'rcu';
+    return `cpu${this.cpuOf[a]!}`;
+  }
+
+  private opShort(op: Op): string {
+    switch (op.kind) {
+      case 'clear_pte':
+        return `clear PTE page ${op.page}`;
+      case 'pmd_clear':
+        return `pmd_clear table ${op.table}`;
+      case 'flush':
+        return op.primitive === 'flush_tlb_mm' ? 'flush_tlb_mm' : `flush_tlb_range ${shortExtent(op.pageMask)}`;
+      case 'free_page':
+        return `free frame ${op.page}`;
+      case 'free_table':
+        return `free table frame ${this.K + op.table}`;
+      case 'call_rcu':
+        return `call_rcu table ${maskList(op.tables)}`;
+      case 'return':
+        return 'return';
+    }
+  }
+
+  shortLabel(s: State, a: number): string {
+    const c = this.cpuOf[a]!;
+    const arg = this.argOf[a]!;
+    switch (this.kind[a] as Kind) {
+      case Kind.Unmap: {
+        const op = this.nextOp(s);
+        return op ? this.opShort(op) : 'done';
+      }
+      case Kind.Flusher:
+        return get(s, this.fpc!) === 0 ? 'flusher: flush_tlb_mm' : 'flusher: acks in';
+      case Kind.Ipi: {
+        const op = arg === 0 ? this.ops[this.pc(s) - 1] : this.flusherOp;
+        return `IPI: ${op && op.kind === 'flush' ? this.opShort(op) : 'flush'}`;
+      }
+      case Kind.WalkStart:
+        return `walk p${arg}: ${this.wcHas(s, c, this.geometry.regionOf[arg]!) ? 'cached pmd' : 'read pmd'}`;
+      case Kind.WalkPte: {
+        const p = this.walkPage(s, c);
+        if (this.frameState(s, this.K + this.geometry.regionOf[p]!) !== LIVE) return `walk p${p}: freed table!`;
+        return `walk p${p}: ${this.ptePresent(s, p) ? 'PTE -> TLB' : 'PTE none'}`;
+      }
+      case Kind.Read:
+        return `read p${arg} (frame ${FRAME_NAMES[this.frameState(s, arg)]})`;
+      case Kind.Exec:
+        return `exec p${arg}`;
+      case Kind.GupStart:
+        return `gup p${arg}: irqs off`;
+      case Kind.GupStep: {
+        const p = this.gupPage(s, c);
+        return `gup p${p}: ${['', 'read pmd', 'read PTE', this.config.gupRef === 'get_page' ? 'get_page' : 'get_unless_zero', 'recheck PTE', 'irqs on', 'put_page'][this.gupStage(s, c)]}`;
+      }
+      case Kind.Reuse:
+        return `reuse frame ${arg}`;
+      case Kind.WriteCode:
+        return `new code in frame ${arg}`;
+      case Kind.ExecNew:
+        return `exec new code fr ${arg}`;
+      case Kind.RcuFree: {
+        const pending = get(s, this.rcuF!);
+        return `free table frame ${this.K + 31 - Math.clz32(pending & -pending)}`;
+      }
+    }
+    return this.actions[a]!.name;
+  }
+
+  /** Lanes a step reaches besides its own: a flush's targets, an IPI's initiator. */
+  links(s: State, a: number): { column: string; label: string }[] {
+    const k = this.kind[a] as Kind;
+    let op: Op | undefined;
+    let from = 0;
+    if (k === Kind.Unmap) op = this.nextOp(s);
+    else if (k === Kind.Flusher && get(s, this.fpc!) === 0) {
+      op = this.flusherOp;
+      from = this.flusherCpu;
+    } else if (k === Kind.Ipi) {
+      return [{ column: this.argOf[a] === 0 ? 'cpu0' : `cpu${this.flusherCpu}`, label: 'ack' }];
+    }
+    if (!op || op.kind !== 'flush') return [];
+    const out: { column: string; label: string }[] = [];
+    for (let c = 0; c < this.N; c++) if (c !== from) out.push({ column: `cpu${c}`, label: this.config.hw.tlb === 'ipi' ? 'IPI' : 'broadcast' });
+    return out;
+  }
+
   decode(s: State): Json {
     const { K, T, N } = this;
     const pc = this.pc(s);
@@ -810,7 +946,7 @@ export class TlbMachine {
       cpus[`cpu${c}`] = cpu;
     }
     const out: { [k: string]: Json } = {
-      unmapper: pc < this.ops.length ? `before op ${pc + 1} of ${this.ops.length}` : 'returned',
+      unmapper: pc < this.ops.length ? (pc === 0 ? 'not started' : 'running') : 'returned',
       pte,
       pmd,
       frames,
@@ -826,6 +962,11 @@ function maskToList(m: number): number[] {
   const out: number[] = [];
   for (let i = 0; m >>> i; i++) if ((m >>> i) & 1) out.push(i);
   return out;
+}
+
+function shortExtent(mask: number): string {
+  const l = maskToList(mask);
+  return l.length === 1 ? `p${l[0]}` : `p${l[0]}-${l[l.length - 1]}`;
 }
 
 function maskList(m: number): string {

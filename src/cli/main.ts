@@ -7,9 +7,11 @@ import type { Command, Io } from './command.ts';
 import { checkCommand } from './commands/check.ts';
 import { listCommand } from './commands/list.ts';
 import { matrixCommand } from './commands/matrix.ts';
+import { regenCommand } from './commands/regen.ts';
+import { replayCommand } from './commands/replay.ts';
 import { TOOL_VERSION } from '../render/report.ts';
 
-export const COMMANDS: Command[] = [matrixCommand, checkCommand, listCommand];
+export const COMMANDS: Command[] = [matrixCommand, checkCommand, replayCommand, regenCommand, listCommand];
 /** The command `tlbcheck` runs with no arguments. */
 const DEFAULT_COMMAND: string | undefined = 'matrix';
 

@@ -95,6 +95,34 @@ export interface Model {
   decode(s: State): Json;
   /** A state-specific label of `action` taken in `s` (display only); defaults to the static name. */
   describeStep?(s: State, action: number): string;
+
+  // ---- display hooks for counterexamples (all optional, never on the hot path) ----
+
+  /** Lanes always drawn in a trace, in order (for example one per CPU); others appear when used. */
+  readonly traceLanes?: readonly string[];
+  /** The lane (trace column) an action belongs to, e.g. `cpu1`; defaults to its agent's name. */
+  traceColumn?(action: number): string;
+  /** A short (about 24 characters) form of describeStep, for the lane view. */
+  shortLabel?(s: State, action: number): string;
+  /** Other lanes this step reaches (a flush's targets, an IPI's initiator), for arrows between lanes. */
+  stepLinks?(s: State, action: number, next: State): readonly StepLink[];
+  /** The violation at the end of a trace, in the domain's words. */
+  explain?(trace: ExplainInput): string;
+  /** Why `action` is not enabled in `s` (used when a saved trace no longer replays). */
+  whyDisabled?(s: State, action: number): string | undefined;
+}
+
+export interface StepLink {
+  readonly column: string;
+  readonly label: string;
+}
+
+export interface ExplainInput {
+  readonly property: string;
+  readonly kind: 'state' | 'step' | 'deadlock';
+  readonly initial: State;
+  /** The steps taken; `state` is the state after each. */
+  readonly steps: readonly { readonly action: number; readonly state: State }[];
 }
 
 /** Parameter description for a model family (used by the CLI and `list`). */
@@ -123,6 +151,11 @@ export interface ModelFactory {
   readonly properties: readonly { readonly id: string; readonly statement: string }[];
   /** Extra catalogues shown by `list` (for example the backends a parameter chooses from). */
   readonly catalog?: readonly { readonly title: string; readonly entries: readonly { readonly id: string; readonly summary: string }[] }[];
+  /**
+   * Optional configuration shrinking: one-step-smaller configurations of
+   * `params` (one CPU fewer, an agent switched off, ...), most promising first.
+   */
+  shrink?(params: ParamValues): readonly ShrinkCandidate[];
   /** Builds the model; `params` has every declared parameter, already validated. */
   create(params: ParamValues): Model;
   /**
@@ -130,6 +163,12 @@ export interface ModelFactory {
    * impossible combination, or undefined when the combination is valid.
    */
   validate?(params: ParamValues): string | undefined;
+}
+
+export interface ShrinkCandidate {
+  readonly params: ParamValues;
+  /** What changed, e.g. "cpus 3 -> 2". */
+  readonly change: string;
 }
 
 /** Static name of `action`, or the model's state-specific description of it in `s`. */

@@ -42,7 +42,8 @@ export function replay(model: Model, initial: number, path: readonly number[]): 
     const next = new Uint32Array(model.stateWords);
     const label = actionLabel(model, cur, a);
     if (!model.step(cur, a, next)) {
-      throw new ReplayError(`step ${i + 1}: "${model.actions[a]!.name}" (${agentOf(model, a)}) is not enabled in the state reached after step ${i}`, i);
+      const why = model.whyDisabled?.(cur, a);
+      throw new ReplayError(`step ${i + 1} ("${model.actions[a]!.name}") is not enabled after step ${i}${why ? `: ${why}` : ''}`, i);
     }
     steps.push({ action: a, agent: agentOf(model, a), label, state: next });
     cur = next;

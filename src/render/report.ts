@@ -5,6 +5,7 @@
 import type { Model } from '../engine/model.ts';
 import type { SearchResult } from '../engine/result.ts';
 import { formatChange } from './diff.ts';
+import { renderTrace } from './text-trace.ts';
 import { traceView, type TraceView } from './trace.ts';
 
 export const JSON_FORMAT_VERSION = 1;
@@ -106,7 +107,7 @@ const BOUND_TEXT: Record<string, string> = {
 };
 
 /** Plain-text summary of a run, with every trace. */
-export function formatReport(doc: ResultDocument, traces: TraceView[]): string {
+export function formatReport(doc: ResultDocument, traces: TraceView[], color = false): string {
   const lines: string[] = [];
   const cfg = Object.entries(doc.config)
     .map(([k, v]) => `${k}=${String(v)}`)
@@ -126,13 +127,8 @@ export function formatReport(doc: ResultDocument, traces: TraceView[]): string {
   if (metrics.length > 0) lines.push(`worst case  ${metrics.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   for (const t of traces) {
     lines.push('');
-    lines.push(`violation of ${t.property}: ${t.statement}`);
     lines.push(`trace (${t.steps.length} step${t.steps.length === 1 ? '' : 's'}${t.kind === 'deadlock' ? ', then no agent can move' : ''}):`);
-    const aw = Math.max(5, ...t.steps.map((st) => st.agent.length));
-    for (const st of t.steps) {
-      lines.push(`  ${String(st.index).padStart(3)}  ${st.agent.padEnd(aw)}  ${st.label}`);
-      for (const c of st.changes) lines.push(`  ${' '.repeat(3 + 2 + aw + 2)}  ${formatChange(c)}`);
-    }
+    lines.push(renderTrace(t, { color }));
   }
   return lines.join('\n');
 }

@@ -1,9 +1,10 @@
 /**
  * A violation turned into something a human (or a JSON consumer) can read:
- * the path is replayed, each step gets its agent, its state-specific label
- * and the diff of the decoded state it caused.
+ * the path is replayed, each step gets its agent, lane, labels, the diff of
+ * the decoded state it caused and the lanes it reaches; the model explains
+ * the violation at the end.
  */
-import type { Json, Model, State } from '../engine/model.ts';
+import { agentOf, type Json, type Model, type State } from '../engine/model.ts';
 import { replay } from '../engine/replay.ts';
 import type { Violation } from '../engine/result.ts';
 import { diffStates, type Change } from './diff.ts';
@@ -12,10 +13,17 @@ export interface TraceStep {
   /** 1-based step number. */
   readonly index: number;
   readonly action: number;
+  /** The action's static name (stable across runs: what replay matches on). */
+  readonly name: string;
   readonly agent: string;
+  /** The lane this step is drawn in. */
+  readonly column: string;
   readonly label: string;
+  readonly short: string;
+  readonly links: readonly { column: string; label: string }[];
   readonly changes: readonly Change[];
   readonly state: State;
+  readonly decoded: Json;
 }
 
 export interface TraceView {
@@ -24,17 +32,74 @@ export interface TraceView {
   readonly kind: Violation['kind'];
   readonly initialIndex: number;
   readonly initial: State;
+  readonly initialDecoded: Json;
+  /** Lanes, in the model's order: one per CPU (or agent), then the others. */
+  readonly columns: readonly string[];
   readonly steps: readonly TraceStep[];
+  readonly explanation: string;
+}
+
+export function columnOf(model: Model, action: number): string {
+  return model.traceColumn ? model.traceColumn(action) : agentOf(model, action);
+}
+
+/** Every lane of the model, in action order. */
+export function modelColumns(model: Model): string[] {
+  const out: string[] = [];
+  for (let a = 0; a < model.actions.length; a++) {
+    const c = columnOf(model, a);
+    if (!out.includes(c)) out.push(c);
+  }
+  return out;
 }
 
 export function traceView(model: Model, v: Violation): TraceView {
   const r = replay(model, v.initial, v.path);
-  let prev: Json = model.decode(r.initial);
+  const initialDecoded = model.decode(r.initial);
+  let prev: Json = initialDecoded;
+  let prevState: State = r.initial;
   const steps: TraceStep[] = r.steps.map((st, i) => {
-    const cur = model.decode(st.state);
-    const changes = diffStates(prev, cur);
-    prev = cur;
-    return { index: i + 1, action: st.action, agent: st.agent, label: st.label, changes, state: st.state };
+    const decoded = model.decode(st.state);
+    const changes = diffStates(prev, decoded);
+    const step: TraceStep = {
+      index: i + 1,
+      action: st.action,
+      name: model.actions[st.action]!.name,
+      agent: st.agent,
+      column: columnOf(model, st.action),
+      label: st.label,
+      short: model.shortLabel ? model.shortLabel(prevState, st.action) : st.label,
+      links: model.stepLinks ? model.stepLinks(prevState, st.action, st.state) : [],
+      changes,
+      state: st.state,
+      decoded,
+    };
+    prev = decoded;
+    prevState = st.state;
+    return step;
   });
-  return { property: v.property, statement: v.statement, kind: v.kind, initialIndex: v.initial, initial: r.initial, steps };
+  const used = new Set(steps.flatMap((s) => [s.column, ...s.links.map((l) => l.column)]));
+  // The lanes the model always draws (one per CPU, say), then any other lane the trace uses.
+  const fixed = model.traceLanes ?? [];
+  const columns = [...fixed, ...modelColumns(model).filter((c) => used.has(c) && !fixed.includes(c))];
+  const explanation = model.explain
+    ? model.explain({ property: v.property, kind: v.kind, initial: r.initial, steps: r.steps.map((s) => ({ action: s.action, state: s.state })) })
+    : defaultExplanation(v, steps.length);
+  return {
+    property: v.property,
+    statement: v.statement,
+    kind: v.kind,
+    initialIndex: v.initial,
+    initial: r.initial,
+    initialDecoded,
+    columns,
+    steps,
+    explanation,
+  };
+}
+
+function defaultExplanation(v: Violation, n: number): string {
+  if (v.kind === 'deadlock') return `after step ${n} no agent can move, and not every agent has finished.`;
+  if (v.kind === 'step') return `step ${n} violates ${v.property}.`;
+  return `the state after step ${n} violates ${v.property}.`;
 }

@@ -103,7 +103,7 @@ export const checkCommand: Command = {
     progress.done();
     const traces = result.violations.map((v) => traceView(model, v));
     const doc = resultDocument(model, factory.id, configOf(params, o), result, traces);
-    io.out(options.get('json') ? JSON.stringify(doc, null, 2) : formatReport(doc, traces));
+    io.out(options.get('json') ? JSON.stringify(doc, null, 2) : formatReport(doc, traces, io.outIsTty && !process.env['NO_COLOR']));
     return EXIT[result.verdict];
   },
 };

@@ -1,0 +1,128 @@
+/**
+ * The last line of a counterexample: what went wrong, in kernel words, with
+ * the steps that set it up (when the stale entry was cached, when the frame
+ * was freed). Display only.
+ */
+import type { ExplainInput, State } from '../src/engine/model.ts';
+import { FREE, GUP_GET_REF, GUP_READ_PTE, GUP_RECHECK, Kind, LIVE, REUSED, type TlbMachine } from '../models/tlb/machine.ts';
+
+export function explainTlb(m: TlbMachine, t: ExplainInput): string {
+  const states: State[] = [t.initial, ...t.steps.map((s) => s.state)];
+  const n = t.steps.length;
+  const before = states[n - 1] ?? t.initial;
+  const last = t.steps[n - 1];
+  const a = last?.action ?? -1;
+  const c = a >= 0 ? m.cpuOf[a]! : -1;
+  const { K } = m;
+  const gone = (st: number): boolean => st === FREE || st === REUSED;
+
+  /** The step (1-based) at which `pred` last became true up to step `upto`; 0 if it held from the start. */
+  const since = (pred: (s: State) => boolean, upto: number): number => {
+    let j = upto;
+    while (j > 0 && pred(states[j - 1]!)) j--;
+    return j;
+  };
+  const at = (j: number): string => (j === 0 ? 'before step 1' : `at step ${j}`);
+  const freedAt = (f: number, upto: number): number => since((s) => gone(m.frameState(s, f)), upto);
+  /** The last flush step up to `upto`, or 0. */
+  const lastFlush = (upto: number): number => {
+    for (let j = upto; j >= 1; j--) {
+      const k = t.steps[j - 1]!.action;
+      if (m.kind[k] === Kind.Unmap && m.nextOp(states[j - 1]!)?.kind === 'flush') return j;
+    }
+    return 0;
+  };
+  const frame = (f: number): string => m.frameName(f);
+
+  switch (t.property) {
+    case 'no-stale-tlb-at-free': {
+      for (let f = 0; f < K; f++) {
+        if (!(m.frameState(states[n]!, f) === FREE && !gone(m.frameState(before, f)))) continue;
+        for (let x = 0; x < m.N; x++) {
+          if (!m.tlbHas(before, x, f)) continue;
+          const filled = since((s) => m.tlbHas(s, x, f), n - 1);
+          return `cpu${x}'s TLB still maps page ${f} to frame ${f} (cached ${at(filled)}) when step ${n} frees ${frame(f)}: no flush reached cpu${x} in between, so a later access through that entry would use a freed frame.`;
+        }
+      }
+      break;
+    }
+    case 'no-access-after-free': {
+      const p = m.kind[a] === Kind.WalkPte ? m.walkPage(before, c) : m.argOf[a]!;
+      const filled = since((s) => m.tlbHas(s, c, p), n - 1);
+      const freed = freedAt(p, n - 1);
+      const reused = m.frameState(before, p) === REUSED ? ` and handed to a new owner at step ${since((s) => m.frameState(s, p) === REUSED, n - 1)}` : '';
+      return `cpu${c} ${m.kind[a] === Kind.Exec ? 'executes' : 'reads'} page ${p} through the TLB entry cached ${at(filled)}, but ${frame(p)} was freed at step ${freed}${reused}: the access reaches memory the mm no longer owns.`;
+    }
+    case 'no-walk-cache-after-table-free': {
+      for (let x = 0; x < m.T; x++) {
+        if (!(m.frameState(before, K + x) === LIVE && m.frameState(states[n]!, K + x) === FREE)) continue;
+        for (let y = 0; y < m.N; y++) {
+          if (!m.wcHas(before, y, x)) continue;
+          const cached = since((s) => m.wcHas(s, y, x), n - 1);
+          const fl = lastFlush(n - 1);
+          return `cpu${y}'s walk cache still holds the pmd of table ${x} (${frame(K + x)}), cached ${at(cached)}${fl > 0 && fl < cached ? ` after the last flush (step ${fl})` : ''}, when step ${n} frees that table: a later walk would read a freed page as a page table.`;
+        }
+      }
+      break;
+    }
+    case 'no-walk-of-freed-table': {
+      if (m.kind[a] === Kind.WalkPte) {
+        const p = m.walkPage(before, c);
+        const tf = K + m.geometry.regionOf[p]!;
+        const started = since((s) => m.walkPage(s, c) === p, n - 1);
+        return `cpu${c}'s hardware walk of page ${p} took the pmd of table ${m.geometry.regionOf[p]} at step ${started}; ${frame(tf)} was freed at step ${freedAt(tf, n - 1)} while the walk held it, and step ${n} reads a PTE from the freed frame.`;
+      }
+      if (m.kind[a] === Kind.GupStep) {
+        const p = m.gupPage(before, c);
+        const tf = K + m.geometry.regionOf[p]!;
+        const read = since((s) => {
+          const st = m.gupStage(s, c);
+          return st >= GUP_READ_PTE && st <= GUP_RECHECK;
+        }, n - 1);
+        const why =
+          m.config.hw.tlb === 'broadcast'
+            ? 'a broadcast flush does not wait for interrupts-off sections'
+            : 'the table was freed before any IPI this walk could hold off';
+        return `cpu${c}'s gup_fast(page ${p}) read the pmd at step ${read} with interrupts off; ${frame(tf)} was freed at step ${freedAt(tf, n - 1)} (${why}), and step ${n} reads a PTE from freed memory.`;
+      }
+      break;
+    }
+    case 'no-stale-icache': {
+      const f = m.argOf[a]!;
+      const line = since((s) => m.icLine(s, c, f) > 0, n - 1);
+      const written = since((s) => m.frameGen(s, f) === 1, n - 1);
+      const fl = lastFlush(n - 1);
+      const flushNote = fl > 0 ? `; the flush at step ${fl} did not evict i-caches` : '';
+      return `cpu${c}'s i-cache holds the old code of ${frame(f)} (cached ${at(line)}); the frame was freed at step ${freedAt(f, n - 1)}${flushNote}, new code was written into it at step ${written}, and step ${n} executes the stale lines on cpu${c} with no context switch in between.`;
+    }
+    case 'tlb-coherent-at-return': {
+      for (let x = 0; x < m.N; x++) {
+        const mask = m.tlbMask(before, x);
+        if (mask === 0) continue;
+        const p = 31 - Math.clz32(mask & -mask);
+        const filled = since((s) => m.tlbHas(s, x, p), n - 1);
+        const fl = lastFlush(n - 1);
+        return `${m.config.path} returns at step ${n} while cpu${x} still caches page ${p} (cached ${at(filled)}${fl > 0 ? `; the last flush was at step ${fl}` : '; nothing was flushed'}).`;
+      }
+      break;
+    }
+    case 'gup-fast-no-freed-ref': {
+      const p = m.gupPage(before, c);
+      const saw = since((s) => m.gupStage(s, c) >= GUP_GET_REF, n - 1);
+      const stage = m.gupStage(before, c);
+      const what = stage === GUP_RECHECK ? 'keeps its speculative reference after re-reading the PTE' : 'get_page() takes a reference';
+      return `cpu${c}'s gup_fast saw page ${p}'s PTE present at step ${saw}; ${frame(p)} was freed at step ${freedAt(p, n - 1)}${m.config.hw.tlb === 'broadcast' ? ' (the broadcast flush did not wait for the interrupts-off walk)' : ''}, and at step ${n} ${what} on the freed frame.`;
+    }
+    case 'no-deadlock': {
+      const end = states[n]!;
+      const stuck: string[] = [];
+      for (let x = 0; x < m.N; x++) {
+        if (!m.irqsOff(end, x)) continue;
+        const who = x === 0 ? 'the unmapper' : x === m.flusherCpu ? 'the flusher' : `cpu${x}`;
+        stuck.push(`cpu${x} (${who}) has interrupts off and waits for acknowledgements of its flush IPI`);
+      }
+      return `no agent can move: ${stuck.join('; ') || 'every agent is blocked'}; neither can take the other's IPI.`;
+    }
+  }
+  return `${t.property} is violated at step ${n}.`;
+}
