@@ -1,0 +1,317 @@
+/**
+ * A counterexample as one self-contained HTML page: a header (property,
+ * configuration, the command that reproduces it), an SVG swimlane with one
+ * lane per CPU (or agent) and one row per step, a detail panel for the
+ * selected step, and the explanation. Inline CSS and JS only: the page must
+ * open from a file, offline, years later.
+ */
+import type { Json } from '../engine/model.ts';
+import { formatChange } from './diff.ts';
+import type { TraceStep, TraceView } from './trace.ts';
+
+export interface HtmlMeta {
+  readonly title: string;
+  readonly config: Readonly<Record<string, string | number | boolean>>;
+  /** The command line that reproduces the trace. */
+  readonly command?: string;
+}
+
+/** Escapes text for HTML and SVG, in element content and quoted attributes alike. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+const esc = escapeHtml;
+
+// Geometry of the swimlane (SVG user units = CSS pixels).
+const HEAD = 44; // lane-name band
+const ROW = 44; // one step per row
+const BOX_H = 30;
+const PAD = 12;
+
+/** Narrower lanes when there are many, so 6 lanes still fit next to the panel. */
+function laneWidth(lanes: number): number {
+  return lanes >= 6 ? 160 : lanes === 5 ? 178 : 206;
+}
+
+type LinkKind = 'ipi' | 'broadcast' | 'ack' | 'other';
+
+function linkKind(label: string): LinkKind {
+  const l = label.toLowerCase();
+  return l === 'ipi' || l === 'broadcast' || l === 'ack' ? l : 'other';
+}
+
+/** What acts in a lane: "cpu0 walker" in lane cpu0 is the walker. */
+function roleOf(st: TraceStep): string {
+  return st.agent.startsWith(`${st.column} `) ? st.agent.slice(st.column.length + 1) : st.agent;
+}
+
+// Pale fills for the roles; the violation is always red. The usual TLB-model
+// roles keep their colour from page to page, others take the next free one.
+const ROLE_FILLS = ['#e0ecff', '#fff1c9', '#dcf5e3', '#f3e2ff', '#ffe2d1', '#e3f6f8', '#fde7f3', '#eeeeee'];
+const KNOWN_ROLES = ['unmapper', 'walker', 'irq', 'flusher', 'gup_fast', 'allocator', 'user'];
+
+function roleFills(steps: readonly TraceStep[]): Map<string, string> {
+  const roles = [...new Set(steps.map(roleOf))];
+  const used = new Set<string>();
+  const out = new Map<string, string>();
+  for (const r of roles) {
+    const k = KNOWN_ROLES.indexOf(r);
+    if (k >= 0) used.add(ROLE_FILLS[k]!);
+  }
+  const free = ROLE_FILLS.filter((f) => !used.has(f));
+  for (const r of roles) {
+    const k = KNOWN_ROLES.indexOf(r);
+    out.set(r, k >= 0 ? ROLE_FILLS[k]! : (free.shift() ?? ROLE_FILLS[ROLE_FILLS.length - 1]!));
+  }
+  return out;
+}
+
+/** Truncates to what fits in `px` at roughly `charPx` per character; the panel has the full text. */
+function fit(s: string, px: number, charPx: number): string {
+  const max = Math.max(4, Math.floor(px / charPx));
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+function renderSvg(t: TraceView, roles: Map<string, string>): string {
+  const lanes = t.columns;
+  const lw = laneWidth(lanes.length);
+  const font = lw >= 180 ? 12 : 11;
+  const n = t.steps.length;
+  const footer = n > 12 ? HEAD : 0; // long traces repeat the lane names at the bottom
+  const width = PAD * 2 + lanes.length * lw;
+  const height = HEAD + (n + 1) * ROW + footer;
+  const cx = (lane: number): number => PAD + lane * lw + lw / 2;
+  const rowY = (i: number): number => HEAD + i * ROW + ROW / 2; // centre of row i (0-based)
+  const out: string[] = [];
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" class="lanes" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" aria-label="swimlane of the counterexample">`,
+  );
+  // One arrowhead per link style; markers take their colour from here, not from the line.
+  out.push('<defs>');
+  for (const [k, color] of [['ipi', '#1d4ed8'], ['broadcast', '#7e22ce'], ['ack', '#047857'], ['other', '#6b7280']] as const) {
+    out.push(`<marker id="arrow-${k}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${color}"/></marker>`);
+  }
+  out.push('</defs>');
+  // Zebra rows, so a step's arrows read as belonging to its row.
+  for (let i = 0; i < n; i++) if (i % 2 === 1) out.push(`<rect class="zebra" x="0" y="${HEAD + i * ROW}" width="${width}" height="${ROW}"/>`);
+  const laneNames = (y: number): void => {
+    lanes.forEach((name, i) => {
+      out.push(`<rect class="lane-head" x="${PAD + i * lw + 6}" y="${y + 8}" width="${lw - 12}" height="26" rx="6"/>`);
+      out.push(`<text class="lane-name" x="${cx(i)}" y="${y + 26}" text-anchor="middle">${esc(fit(name, lw - 20, 7.5))}</text>`);
+    });
+  };
+  lanes.forEach((_, i) => {
+    out.push(`<line class="lifeline" x1="${cx(i)}" y1="${HEAD}" x2="${cx(i)}" y2="${height - footer - 6}"/>`);
+  });
+  laneNames(0);
+  if (footer) laneNames(height - footer);
+
+  const boxW = lw - 14;
+  t.steps.forEach((st, i) => {
+    const lane = lanes.indexOf(st.column);
+    if (lane < 0) return;
+    const y = rowY(i);
+    const last = i === n - 1;
+    // Links first, so the boxes and tags are drawn over the lines they cross.
+    const tags: string[] = [];
+    for (const link of st.links) {
+      const target = lanes.indexOf(link.column);
+      if (target < 0 || target === lane) continue;
+      const k = linkKind(link.label);
+      const dir = target > lane ? 1 : -1;
+      const tagW = Math.min(lw - 20, Math.max(30, link.label.length * 7 + 14));
+      const x1 = cx(lane) + (dir * boxW) / 2;
+      const x2 = cx(target) - (dir * tagW) / 2 - dir * 2;
+      out.push(`<line class="link link-${k}" x1="${x1}" y1="${y}" x2="${x2}" y2="${y}" marker-end="url(#arrow-${k})"/>`);
+      tags.push(
+        `<g class="tag tag-${k}"><rect x="${cx(target) - tagW / 2}" y="${y - 9}" width="${tagW}" height="18" rx="9"/><text x="${cx(target)}" y="${y + 4}" text-anchor="middle">${esc(fit(link.label, tagW - 8, 6.5))}</text></g>`,
+      );
+    }
+    out.push(...tags);
+    const fill = last ? '#fee2e2' : (roles.get(roleOf(st)) ?? ROLE_FILLS[ROLE_FILLS.length - 1]!);
+    const x = cx(lane) - boxW / 2;
+    const num = String(st.index);
+    const numW = 10 + num.length * 7;
+    out.push(
+      // The last step starts selected, even before (or without) the script.
+      `<g class="step${last ? ' violation selected' : ''}" data-step="${st.index}" tabindex="0" role="button" aria-label="step ${st.index}: ${esc(st.short)}">` +
+        `<title>${esc(`${st.index}. ${st.agent}: ${st.label}`)}</title>` +
+        `<rect class="box" x="${x}" y="${y - BOX_H / 2}" width="${boxW}" height="${BOX_H}" rx="8" fill="${fill}"/>` +
+        `<rect class="num" x="${x + 4}" y="${y - 10}" width="${numW}" height="20" rx="10"/>` +
+        `<text class="num-text" x="${x + 4 + numW / 2}" y="${y + 4}" text-anchor="middle">${num}</text>` +
+        `<text class="short" x="${x + numW + 9}" y="${y + 4}" font-size="${font}">${esc(fit(st.short, boxW - numW - 14, font * 0.54))}</text>` +
+        '</g>',
+    );
+  });
+  // Say what went wrong right under the last step, where the eye ends up.
+  const lastStep = t.steps[n - 1];
+  if (lastStep) {
+    const lane = Math.max(0, lanes.indexOf(lastStep.column));
+    const what = t.kind === 'deadlock' ? `✗ deadlock: ${t.property}` : `✗ violates ${t.property}`;
+    const anchor = lane === 0 ? 'start' : lane === lanes.length - 1 ? 'end' : 'middle';
+    const tx = anchor === 'start' ? PAD + 6 : anchor === 'end' ? PAD + lanes.length * lw - 6 : cx(lane);
+    out.push(`<text class="verdict" x="${tx}" y="${rowY(n) - 2}" text-anchor="${anchor}">${esc(what)}</text>`);
+  }
+  out.push('</svg>');
+  return out.join('\n');
+}
+
+function pretty(v: Json): string {
+  return esc(JSON.stringify(v, null, 2));
+}
+
+/** The panel content of one step; all but the selected one start hidden. */
+function renderDetail(t: TraceView, st: TraceStep, selected: boolean): string {
+  const last = st.index === t.steps.length;
+  const links = st.links.map((l) => `${esc(l.label)} → ${esc(l.column)}`).join(', ');
+  const changes = st.changes.length
+    ? `<ul class="changes">${st.changes.map((c) => `<li><code>${esc(formatChange(c))}</code></li>`).join('')}</ul>`
+    : '<p class="muted small">no change to the decoded state</p>';
+  return `<section class="detail${last ? ' violation' : ''}" data-detail="${st.index}"${selected ? '' : ' hidden'}>
+<h3>Step ${st.index} <span class="muted">of ${t.steps.length}</span>${last ? ` <span class="badge">${t.kind === 'deadlock' ? 'deadlock' : 'violation'}</span>` : ''}</h3>
+<dl><dt>agent</dt><dd>${esc(st.agent)}</dd><dt>lane</dt><dd>${esc(st.column)}</dd>${links ? `<dt>reaches</dt><dd>${links}</dd>` : ''}</dl>
+<p class="label">${esc(st.label)}</p>
+<h4>Changes</h4>
+${changes}
+<details><summary>State after step ${st.index}</summary><pre>${pretty(st.decoded)}</pre></details>
+</section>`;
+}
+
+const CSS = `
+:root { --red: #b91c1c; --ink: #1f2937; --muted: #6b7280; --line: #d1d5db; }
+* { box-sizing: border-box; }
+body { margin: 0; padding: 16px 20px 32px; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: #fafafa; }
+h1 { font-size: 20px; margin: 0 0 6px; }
+code, pre, .label, .changes { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 12.5px; }
+.prop { font-weight: 600; color: var(--red); }
+.kind { font-size: 11px; text-transform: uppercase; letter-spacing: .05em; background: #eef; border-radius: 4px; padding: 1px 6px; margin-left: 6px; }
+.config { display: flex; flex-wrap: wrap; gap: 4px 6px; margin: 8px 0; padding: 0; list-style: none; }
+.config li { background: #fff; border: 1px solid var(--line); border-radius: 4px; padding: 0 6px; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; }
+pre.cmd { background: #111827; color: #e5e7eb; padding: 8px 12px; border-radius: 6px; overflow-x: auto; margin: 6px 0; }
+.legend { display: flex; flex-wrap: wrap; gap: 4px 14px; align-items: center; font-size: 12px; color: var(--muted); margin: 10px 0 4px; }
+.legend svg { vertical-align: middle; }
+.sw { display: inline-block; width: 14px; height: 12px; border: 1px solid #9ca3af; border-radius: 3px; vertical-align: middle; margin-right: 4px; }
+.main { display: flex; gap: 16px; align-items: flex-start; }
+.diagram { flex: 0 1 auto; overflow-x: auto; background: #fff; border: 1px solid var(--line); border-radius: 8px; }
+.panel { flex: 1 0 340px; max-width: 560px; position: sticky; top: 12px; max-height: calc(100vh - 24px); overflow: auto; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 4px 14px 12px; }
+.panel h3 { margin: 10px 0 6px; font-size: 16px; }
+.panel h4 { margin: 10px 0 4px; font-size: 13px; }
+.panel dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; margin: 0 0 8px; font-size: 13px; }
+.panel dt { color: var(--muted); }
+.panel dd { margin: 0; }
+.label { background: #f3f4f6; border-radius: 6px; padding: 6px 8px; white-space: pre-wrap; word-break: break-word; }
+.changes { margin: 0; padding-left: 18px; }
+.changes li { margin: 1px 0; word-break: break-word; }
+.badge { font-size: 11px; background: var(--red); color: #fff; border-radius: 4px; padding: 1px 6px; vertical-align: middle; }
+.muted { color: var(--muted); font-weight: normal; }
+.small { font-size: 13px; margin: 2px 0; }
+details pre { max-height: 420px; overflow: auto; background: #f9fafb; border: 1px solid #e5e7eb; padding: 6px; }
+summary { cursor: pointer; font-size: 13px; margin-top: 8px; }
+.explanation { margin-top: 18px; background: #fef2f2; border: 1px solid #fecaca; border-left: 5px solid var(--red); border-radius: 6px; padding: 10px 14px; font-size: 15px; }
+.explanation strong { color: var(--red); }
+svg.lanes { display: block; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+.zebra { fill: #f8fafc; }
+.lifeline { stroke: #cbd5e1; stroke-width: 1.5; stroke-dasharray: 4 4; }
+.lane-head { fill: #1f2937; }
+.lane-name { fill: #fff; font-size: 13px; font-weight: 600; }
+.step { cursor: pointer; outline: none; }
+.step .box { stroke: #64748b; stroke-width: 1; }
+.step:hover .box, .step:focus-visible .box { stroke: #111827; stroke-width: 2; }
+.step.selected .box { stroke: #111827; stroke-width: 2.5; }
+.step .num { fill: #334155; }
+.step .num-text { fill: #fff; font-size: 11px; font-weight: 700; }
+.step .short { fill: #111827; }
+.step.violation .box { stroke: var(--red); stroke-width: 2.5; }
+.step.violation.selected .box { stroke-width: 3.5; }
+.step.violation .num { fill: var(--red); }
+.step.violation .short { fill: #7f1d1d; font-weight: 600; }
+.verdict { fill: var(--red); font-size: 12px; font-weight: 700; }
+.link { stroke-width: 1.8; fill: none; }
+.link-ipi { stroke: #1d4ed8; }
+.link-broadcast { stroke: #7e22ce; stroke-dasharray: 7 4; }
+.link-ack { stroke: #047857; stroke-dasharray: 2 3; }
+.link-other { stroke: #6b7280; stroke-dasharray: 1 3; }
+.tag rect { fill: #fff; stroke-width: 1.3; }
+.tag text { font-size: 10.5px; font-weight: 600; }
+.tag-ipi rect { stroke: #1d4ed8; } .tag-ipi text { fill: #1d4ed8; }
+.tag-broadcast rect { stroke: #7e22ce; stroke-dasharray: 3 2; } .tag-broadcast text { fill: #7e22ce; }
+.tag-ack rect { stroke: #047857; } .tag-ack text { fill: #047857; }
+.tag-other rect { stroke: #6b7280; } .tag-other text { fill: #374151; }
+`;
+
+// Clicking a step (or moving with the arrow keys) shows its detail section.
+const JS = `
+(function () {
+  var steps = Array.prototype.slice.call(document.querySelectorAll('[data-step]'));
+  var details = document.querySelectorAll('[data-detail]');
+  var current = steps.length;
+  function select(n, focus) {
+    if (n < 1 || n > steps.length) return;
+    current = n;
+    steps.forEach(function (s) { s.classList.toggle('selected', Number(s.getAttribute('data-step')) === n); });
+    for (var i = 0; i < details.length; i++) details[i].hidden = Number(details[i].getAttribute('data-detail')) !== n;
+    if (focus) steps[n - 1].focus();
+  }
+  steps.forEach(function (s) {
+    s.addEventListener('click', function () { select(Number(s.getAttribute('data-step')), false); });
+    s.addEventListener('keydown', function (e) {
+      if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(Number(s.getAttribute('data-step')), false); }
+    });
+  });
+  document.addEventListener('keydown', function (e) {
+    if (e.target && /^(INPUT|TEXTAREA|SUMMARY)$/.test(e.target.tagName)) return;
+    if (e.key === 'ArrowDown' || e.key === 'j') { e.preventDefault(); select(current + 1, true); }
+    if (e.key === 'ArrowUp' || e.key === 'k') { e.preventDefault(); select(current - 1, true); }
+  });
+})();
+`;
+
+function legend(roles: Map<string, string>): string {
+  const line = (k: LinkKind, text: string): string =>
+    `<span><svg width="34" height="10" aria-hidden="true"><line class="link link-${k}" x1="1" y1="5" x2="33" y2="5"/></svg> ${text}</span>`;
+  const roleItems = [...roles].map(([r, fill]) => `<span><i class="sw" style="background:${fill}"></i>${esc(r)}</span>`);
+  return `<div class="legend">${roleItems.join('')}<span><i class="sw" style="background:#fee2e2;border-color:#b91c1c"></i>violation</span>${line('ipi', 'IPI')}${line('broadcast', 'broadcast')}${line('ack', 'ack')}<span>· click a step, or use ↑/↓</span></div>`;
+}
+
+export function renderHtml(t: TraceView, meta: HtmlMeta): string {
+  const roles = roleFills(t.steps);
+  const n = t.steps.length;
+  const config = Object.entries(meta.config)
+    .map(([k, v]) => `<li>${esc(k)}=${esc(String(v))}</li>`)
+    .join('');
+  const details = n
+    ? t.steps.map((st) => renderDetail(t, st, st.index === n)).join('\n')
+    : `<section class="detail"><h3>Initial state</h3><p>The initial state already violates the property.</p><pre>${pretty(t.initialDecoded)}</pre></section>`;
+  const svg = renderSvg(t, roles);
+  const where = n ? ` at step ${n}` : ' in the initial state';
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(meta.title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<header>
+<h1>${esc(meta.title)}</h1>
+<div><span class="prop">${esc(t.property)}</span><span class="kind">${esc(t.kind)}</span> ${esc(t.statement)}</div>
+<ul class="config">${config}</ul>
+${meta.command ? `<pre class="cmd"><code>${esc(meta.command)}</code></pre>` : ''}
+</header>
+${legend(roles)}
+<div class="main">
+<div class="diagram">
+${svg}
+</div>
+<aside class="panel" aria-live="polite">
+${details}
+<details><summary>Initial state</summary><pre>${pretty(t.initialDecoded)}</pre></details>
+</aside>
+</div>
+<p class="explanation"><strong>Violation${where}:</strong> ${esc(t.explanation)}</p>
+<script>${JS}</script>
+</body>
+</html>
+`;
+}
