@@ -721,6 +721,7 @@ export class TlbMachine {
       }
       case Kind.WalkPte: {
         const p = this.walkPage(s, c);
+        if (p < 0) return this.actions[a]!.name;
         const table = this.K + this.geometry.regionOf[p]!;
         const ok = this.frameState(s, table) === LIVE;
         return `hardware walk of page ${p}: read its PTE from ${this.frameName(table)}${!ok ? ' (no longer a page table!)' : this.ptePresent(s, p) ? ', fill the TLB' : ' (not present)'}`;
@@ -856,6 +857,7 @@ export class TlbMachine {
         return `walk p${arg}: ${this.wcHas(s, c, this.geometry.regionOf[arg]!) ? 'cached pmd' : 'read pmd'}`;
       case Kind.WalkPte: {
         const p = this.walkPage(s, c);
+        if (p < 0) return this.actions[a]!.name;
         if (this.frameState(s, this.K + this.geometry.regionOf[p]!) !== LIVE) return `walk p${p}: freed table!`;
         return `walk p${p}: ${this.ptePresent(s, p) ? 'PTE -> TLB' : 'PTE none'}`;
       }

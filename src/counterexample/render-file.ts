@@ -16,7 +16,7 @@ export function renderTraceFile(file: TraceFile, view: TraceView, color = false)
   note(`reproduce: ${file.command}`);
   if (file.minimization) {
     const kept = file.minimization.tried.filter((t) => t.outcome === 'violates').map((t) => t.change);
-    note(`minimized from the matrix configuration by: ${kept.length > 0 ? kept.join(', ') : 'nothing (already minimal)'}`);
+    note(`minimized by: ${kept.length > 0 ? kept.join(', ') : 'nothing (already minimal)'}`);
     const rejected = file.minimization.final.map((t) => `${t.change} (${t.outcome})`);
     note(`no one-step-smaller configuration violates it: ${rejected.length > 0 ? rejected.join(', ') : 'there is none'}`);
   }

@@ -40,12 +40,12 @@ export function replay(model: Model, initial: number, path: readonly number[]): 
       throw new ReplayError(`step ${i + 1}: action #${a} does not exist (the model has ${model.actions.length})`, i);
     }
     const next = new Uint32Array(model.stateWords);
-    const label = actionLabel(model, cur, a);
     if (!model.step(cur, a, next)) {
       const why = model.whyDisabled?.(cur, a);
       throw new ReplayError(`step ${i + 1} ("${model.actions[a]!.name}") is not enabled after step ${i}${why ? `: ${why}` : ''}`, i);
     }
-    steps.push({ action: a, agent: agentOf(model, a), label, state: next });
+    // Labels describe enabled steps only: compute after the step succeeded.
+    steps.push({ action: a, agent: agentOf(model, a), label: actionLabel(model, cur, a), state: next });
     cur = next;
   }
   return { initial: Uint32Array.from(first), steps };

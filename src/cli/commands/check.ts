@@ -3,7 +3,13 @@ import { check } from '../../engine/check.ts';
 import type { ModelFactory, ParamValues } from '../../engine/model.ts';
 import type { SearchOptions } from '../../engine/result.ts';
 import { formatReport, resultDocument, type Config } from '../../render/report.ts';
-import { traceView } from '../../render/trace.ts';
+import { traceView, type TraceView } from '../../render/trace.ts';
+import { counterexample, reproduceCommand } from '../../counterexample/generate.ts';
+import { toTraceFile, type TraceFile } from '../../counterexample/format.ts';
+import { renderTraceFile } from '../../counterexample/render-file.ts';
+import { toItfTrace } from '../../counterexample/itf.ts';
+import { renderHtml } from '../../render/html.ts';
+import { writeFileSync } from 'node:fs';
 import { findModel, MODELS } from '../../../models/index.ts';
 import { parseArgs, paramOptions, paramValues, UsageError, type OptionSpec } from '../args.ts';
 import { EXIT, HELP_OPTION, type Command, type Io } from '../command.ts';
@@ -24,6 +30,10 @@ export const SEARCH_OPTIONS: readonly OptionSpec[] = [
 
 export const OUTPUT_OPTIONS: readonly OptionSpec[] = [
   { name: 'json', kind: 'bool', description: 'print one versioned JSON document on stdout' },
+  { name: 'minimize', kind: 'bool', description: 'shrink the configuration to the smallest that violates the same property, and show that trace' },
+  { name: 'trace-out', kind: 'string', valueName: 'file', description: 'write the (first) counterexample as a replayable trace file' },
+  { name: 'html', kind: 'string', valueName: 'file', description: 'write the (first) counterexample as a self-contained HTML page' },
+  { name: 'itf', kind: 'string', valueName: 'file', description: 'write the (first) counterexample in ITF (Apalache/Quint trace format)' },
   HELP_OPTION,
 ];
 
@@ -101,9 +111,27 @@ export const checkCommand: Command = {
     const progress = progressPrinter(io, `${factory.id}: `);
     const result = check(model, { ...o, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
     progress.done();
-    const traces = result.violations.map((v) => traceView(model, v));
+    const color = io.outIsTty && !process.env['NO_COLOR'];
+    const json = options.get('json') === true;
+    const first = result.violations[0];
+    // With --minimize the trace shown (and saved) is the one in the smallest violating configuration.
+    let saved: { file: TraceFile; view: TraceView } | undefined;
+    if (first && options.get('minimize')) {
+      saved = counterexample(factory, params, first.property, true);
+    } else if (first) {
+      const view = traceView(model, first);
+      saved = { view, file: toTraceFile(factory.id, params, view, reproduceCommand(factory, params)) };
+    }
+    const traces = result.violations.map((v) => (v === first && saved && !options.get('minimize') ? saved.view : traceView(model, v)));
     const doc = resultDocument(model, factory.id, configOf(params, o), result, traces);
-    io.out(options.get('json') ? JSON.stringify(doc, null, 2) : formatReport(doc, traces, io.outIsTty && !process.env['NO_COLOR']));
+    if (json) {
+      io.out(JSON.stringify(saved && options.get('minimize') ? { ...doc, minimized: saved.file } : doc, null, 2));
+    } else {
+      io.out(formatReport(doc, options.get('minimize') ? [] : traces, color));
+      if (saved && options.get('minimize')) io.out(`\nminimized counterexample:\n${renderTraceFile(saved.file, saved.view, color)}`);
+    }
+    if (saved) writeOutputs(options, saved, io);
+    else for (const k of ['trace-out', 'html', 'itf']) if (options.has(k)) io.err(`tlbcheck: no violation, so no --${k} file was written\n`);
     return EXIT[result.verdict];
   },
 };
@@ -116,4 +144,21 @@ export function modelHelp(factory: ModelFactory, cmd: Command): string {
     })
     .join('\n');
   return `${factory.id}: ${factory.summary}\n\nusage: ${cmd.usage.replace('<model>', factory.id)}\n\nparameters:\n${params || '  (none)'}\n\nproperties:\n${factory.properties.map((p) => `  ${p.id.padEnd(24)} ${p.statement}`).join('\n')}\n\nrun \`tlbcheck check --help\` for the search options`;
+}
+
+/** Writes --trace-out, --html and --itf; an unwritable path is an input error. */
+export function writeOutputs(options: Map<string, string | number | boolean>, saved: { file: TraceFile; view: TraceView }, io: Io): void {
+  const write = (opt: string, content: string): void => {
+    const path = options.get(opt) as string | undefined;
+    if (path === undefined) return;
+    try {
+      writeFileSync(path, content);
+    } catch (e) {
+      throw new UsageError(`--${opt}: cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    io.err(`wrote ${path}\n`);
+  };
+  write('trace-out', `${JSON.stringify(saved.file, null, 2)}\n`);
+  write('html', renderHtml(saved.view, { title: `${saved.file.model}: ${saved.file.property}`, config: saved.file.params, command: saved.file.command }));
+  write('itf', `${JSON.stringify(toItfTrace(saved.view, saved.file.command), null, 2)}\n`);
 }

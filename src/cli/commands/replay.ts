@@ -5,6 +5,7 @@ import { replayTraceText, type ReplayOutcome } from '../../counterexample/replay
 import { renderTraceFile } from '../../counterexample/render-file.ts';
 import { parseArgs, UsageError } from '../args.ts';
 import { EXIT, HELP_OPTION, type Command, type Io } from '../command.ts';
+import { writeOutputs } from './check.ts';
 
 export const replayCommand: Command = {
   name: 'replay',
@@ -17,11 +18,13 @@ export const replayCommand: Command = {
   options: [
     { name: 'quiet', kind: 'bool', description: 'print one line per file instead of the trace' },
     { name: 'expect-violation', kind: 'bool', description: 'CI mode: succeed only if every file still violates' },
+    { name: 'html', kind: 'string', valueName: 'file', description: 'also write the (single) replayed trace as a self-contained HTML page' },
     HELP_OPTION,
   ],
   async run(argv: readonly string[], io: Io): Promise<number> {
     const { positionals, options } = parseArgs(argv, this.options);
     if (positionals.length === 0) throw new UsageError('replay needs at least one trace file');
+    if (options.has('html') && positionals.length > 1) throw new UsageError('--html takes a single trace file');
     const quiet = (options.get('quiet') as boolean | undefined) ?? positionals.length > 1;
     const outcomes: ReplayOutcome[] = [];
     for (const path of positionals) {
@@ -37,6 +40,7 @@ export const replayCommand: Command = {
       else if (o.status === 'fixed') io.out(`${path}: no longer violates: ${o.reason}`);
       else if (quiet) io.out(`${path}: still violates ${o.file.property} (${o.view.steps.length} steps)`);
       else io.out(`${renderTraceFile(o.file, o.view, io.outIsTty && !process.env['NO_COLOR'])}\n\n${path}: still violates ${o.file.property}`);
+      if (o.status === 'violates' && options.has('html')) writeOutputs(new Map([['html', options.get('html')!]]), { file: o.file, view: o.view }, io);
     }
     const invalid = outcomes.some((o) => o.status === 'invalid');
     const fixed = outcomes.some((o) => o.status === 'fixed');
