@@ -32,7 +32,7 @@ export function explainTlb(m: TlbMachine, t: ExplainInput): string {
     }
     return 0;
   };
-  const frame = (f: number): string => m.frameName(f);
+  const frame = (f: number): string => `frame ${f}`;
 
   switch (t.property) {
     case 'no-stale-tlb-at-free': {

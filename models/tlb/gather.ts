@@ -122,7 +122,7 @@ export class Gather {
         pageMask: 2 ** g.pages - 1,
         regionMask: 2 ** g.tables - 1,
         icache: this.rangeICache(vma),
-        extent: `pages ${span(s, e)} (flushes the whole mm)`,
+        extent: `${pagesText(s, e)} (flushes the whole mm)`,
         fullFlush: true,
         perPage: 0,
         stack: this.here('flush_tlb_range'),
@@ -141,7 +141,7 @@ export class Gather {
       pageMask,
       regionMask,
       icache: this.rangeICache(vma),
-      extent: `pages ${span(s, e)}${vma ? ` of vma${vma.index}${vma.exec ? ' (VM_EXEC)' : ''}` : ''}`,
+      extent: `${pagesText(s, e)}${vma ? ` of vma${vma.index}${vma.exec ? ' (VM_EXEC)' : ''}` : ''}`,
       fullFlush: false,
       perPage: e - s,
       stack: this.here('flush_tlb_range'),
@@ -197,4 +197,8 @@ export class Gather {
 
 function span(s: number, e: number): string {
   return e - s === 1 ? `${s}` : `${s}-${e - 1}`;
+}
+
+function pagesText(s: number, e: number): string {
+  return `${e - s === 1 ? 'page' : 'pages'} ${span(s, e)}`;
 }
