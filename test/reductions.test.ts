@@ -1,0 +1,77 @@
+/**
+ * Reductions preserve verdicts: the same configurations checked with and
+ * without symmetry reduction give the same verdict and the same set of
+ * violated properties, with fewer (or as many) states.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { check } from '../src/engine/check.ts';
+import { tlbFactory } from '../models/tlb/index.ts';
+import { TLB_PARAMS } from '../models/tlb/config.ts';
+import { BACKENDS } from '../models/tlb/backends/index.ts';
+import { PATHS } from '../models/tlb/paths.ts';
+import { tlbMini } from '../models/examples/tlb-mini.ts';
+
+const defaults = Object.fromEntries(TLB_PARAMS.map((p) => [p.name, p.default]));
+
+/** Configurations with at least two interchangeable CPUs, so symmetry has something to do. */
+export const symmetricConfigArb = fc
+  .record({
+    backend: fc.constantFrom(...BACKENDS.map((b) => b.id)),
+    path: fc.constantFrom(...PATHS.map((p) => p.id)),
+    cpus: fc.integer({ min: 3, max: 4 }),
+    pages: fc.integer({ min: 1, max: 2 }),
+    gup: fc.integer({ min: 0, max: 1 }),
+    walker: fc.constantFrom('off', 'unmapper', 'others', 'all'),
+    allocator: fc.boolean(),
+    tlb: fc.constantFrom('auto', 'ipi', 'broadcast'),
+    'walk-cache': fc.constantFrom('auto', 'on', 'off'),
+  })
+  .map((c) => {
+    const users = c.cpus - 1;
+    const quiet = ['exit_mmap', 'shift_arg_pages'].includes(c.path);
+    // Keep each search small: 4 CPUs only with one page.
+    const pages = c.cpus === 4 ? 1 : c.pages;
+    return { ...defaults, ...c, pages, vmas: pages, gup: quiet ? 0 : c.gup === 0 ? 0 : users };
+  })
+  .filter((p) => tlbFactory.validate!(p) === undefined);
+
+const outcome = (r: ReturnType<typeof check>) => ({ verdict: r.verdict, violated: r.violations.map((v) => v.property).sort() });
+
+describe('symmetry reduction preserves verdicts (fast-check)', () => {
+  it('TLB model: same verdict and violated properties with and without symmetry', () => {
+    fc.assert(
+      fc.property(symmetricConfigArb, (params) => {
+        if ((params['gup'] as number) > 0 && params['cpus'] === 4) return;
+        const m = tlbFactory.create(params);
+        const off = check(m, { all: true, symmetry: false });
+        const on = check(m, { all: true, symmetry: true });
+        expect(outcome(on)).toEqual(outcome(off));
+        expect(on.stats.states).toBeLessThanOrEqual(off.stats.states);
+        // Same worst-case cost: canonicalisation keeps the unmapper's program counter.
+        expect(on.metrics).toEqual(off.metrics);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('tlb-mini: symmetry divides the count, BUGGY still violates with the same shortest trace', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 5 }), fc.integer({ min: 1, max: 3 }), fc.constantFrom('buggy', 'fixed'), (ncpu, npage, variant) => {
+        const m = tlbMini({ ncpu, npage, variant: variant as 'buggy' | 'fixed', checkFree: true });
+        const off = check(m, { all: true, symmetry: false });
+        const on = check(m, { all: true, symmetry: true });
+        expect(outcome(on)).toEqual(outcome(off));
+        expect(on.violations.map((v) => v.path.length)).toEqual(off.violations.map((v) => v.path.length));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('the TLB model with 3 symmetric user CPUs is really reduced', () => {
+    const m = tlbFactory.create({ ...defaults, backend: 'generic', cpus: 4, pages: 2 });
+    const off = check(m, { symmetry: false }).stats.states;
+    const on = check(m, { symmetry: true }).stats.states;
+    expect(on).toBeLessThan(off / 3);
+  });
+});
