@@ -64,3 +64,29 @@ export function explore(g: Graph): Reference {
   }
   return { reachable: new Set(dist.keys()), transitions, shortest, maxDepth: Math.max(0, ...dist.values()) };
 }
+
+/** Every reachable state of an engine Model, by a naive BFS over string keys (no fingerprints, no reductions). */
+export function reachableStates(model: import('../src/engine/model.ts').Model, limit = 60_000): Uint32Array[] {
+  const seen = new Map<string, Uint32Array>();
+  const queue: Uint32Array[] = [];
+  for (const s of model.initialStates()) {
+    const k = s.join(',');
+    if (!seen.has(k)) {
+      seen.set(k, s);
+      queue.push(s);
+    }
+  }
+  for (let h = 0; h < queue.length; h++) {
+    const s = queue[h]!;
+    for (let a = 0; a < model.actions.length; a++) {
+      const t = new Uint32Array(model.stateWords);
+      if (!model.step(s, a, t)) continue;
+      const k = t.join(',');
+      if (seen.has(k)) continue;
+      if (seen.size >= limit) throw new Error('reference explorer: state limit');
+      seen.set(k, t);
+      queue.push(t);
+    }
+  }
+  return queue;
+}
