@@ -8,6 +8,9 @@ import { tlbFactory } from './tlb/index.ts';
 
 export const MODELS: readonly ModelFactory[] = [petersonFactory, brokenMutexFactory, philosophersFactory, tlbMiniFactory, tlbFactory];
 
+/** This module's URL: parallel workers import it to build the same model by id. */
+export const MODEL_REGISTRY = import.meta.url;
+
 export function findModel(id: string): ModelFactory | undefined {
   return MODELS.find((m) => m.id === id);
 }

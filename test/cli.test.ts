@@ -53,6 +53,15 @@ describe('tlbcheck CLI', () => {
     expect(doc.complete).toBe(true);
   });
 
+  it('--workers 2 reports the same complete count as the sequential search (philosophers 14: 228,486)', () => {
+    const seq = JSON.parse(tlbcheck('check', 'philosophers', '--n', '14', '--all', '--json').stdout);
+    const par = JSON.parse(tlbcheck('check', 'philosophers', '--n', '14', '--all', '--json', '--workers', '2').stdout);
+    expect(seq.stats.states).toBe(228486);
+    expect(par.stats.states).toBe(228486);
+    expect(par.stats.transitions).toBe(seq.stats.transitions);
+    expect(par.violations[0].length).toBe(14);
+  });
+
   it('a bound gives exit 3 and verdict incomplete', () => {
     const r = tlbcheck('check', 'philosophers', '--n', '12', '--all', '--max-states', '100', '--json');
     expect(r.code).toBe(3);

@@ -1,5 +1,6 @@
 /** `tlbcheck check <model> [--param value ...]`: one exhaustive (or bounded) search. */
 import { check } from '../../engine/check.ts';
+import { defaultWorkers, parallelBfs } from '../../engine/parallel.ts';
 import type { ModelFactory, ParamValues } from '../../engine/model.ts';
 import type { SearchOptions } from '../../engine/result.ts';
 import { formatReport, resultDocument, type Config } from '../../render/report.ts';
@@ -10,7 +11,7 @@ import { renderTraceFile } from '../../counterexample/render-file.ts';
 import { toItfTrace } from '../../counterexample/itf.ts';
 import { renderHtml } from '../../render/html.ts';
 import { writeFileSync } from 'node:fs';
-import { findModel, MODELS } from '../../../models/index.ts';
+import { findModel, MODEL_REGISTRY, MODELS } from '../../../models/index.ts';
 import { parseArgs, paramOptions, paramValues, UsageError, type OptionSpec } from '../args.ts';
 import { EXIT, HELP_OPTION, type Command, type Io } from '../command.ts';
 import { progressPrinter } from '../progress.ts';
@@ -26,6 +27,7 @@ export const SEARCH_OPTIONS: readonly OptionSpec[] = [
   { name: 'symmetry', kind: 'bool', default: true, description: 'hash one representative per symmetry class (where the model declares one)' },
   { name: 'deadlock', kind: 'bool', default: true, description: 'report non-final states with no enabled action (--no-deadlock to skip)' },
   { name: 'skip', kind: 'string', valueName: 'ids', description: 'comma-separated property ids not to check' },
+  { name: 'workers', kind: 'int', min: 0, max: 256, default: 1, description: 'worker threads for the breadth-first search (0: one per core)' },
 ];
 
 export const OUTPUT_OPTIONS: readonly OptionSpec[] = [
@@ -109,7 +111,13 @@ export const checkCommand: Command = {
     const o = searchOptions(options, [...factory.properties.map((p) => p.id), 'deadlock']);
     const model = factory.create(params);
     const progress = progressPrinter(io, `${factory.id}: `);
-    const result = check(model, { ...o, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+    const workers = (options.get('workers') as number | undefined) ?? 1;
+    const searchOpts = { ...o, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) };
+    if (workers !== 1 && o.strategy === 'dfs') throw new UsageError('--workers applies to breadth-first search only (drop --strategy dfs)');
+    const result =
+      workers === 1
+        ? check(model, searchOpts)
+        : await parallelBfs(model, { registry: MODEL_REGISTRY, model: factory.id, params }, { ...searchOpts, workers: workers === 0 ? defaultWorkers() : workers });
     progress.done();
     const color = io.outIsTty && !process.env['NO_COLOR'];
     const json = options.get('json') === true;

@@ -1,0 +1,58 @@
+/** The parallel search against the sequential one: identical counts, verdicts and shortest lengths. */
+import { describe, expect, it } from 'vitest';
+import { check } from '../src/engine/check.ts';
+import { parallelBfs } from '../src/engine/parallel.ts';
+import type { SearchOptions } from '../src/engine/result.ts';
+import { findModel, MODEL_REGISTRY } from '../models/index.ts';
+
+async function both(id: string, params: Record<string, string | number | boolean>, options: SearchOptions) {
+  const f = findModel(id)!;
+  const full = { ...Object.fromEntries(f.params.map((p) => [p.name, p.default])), ...params };
+  const model = f.create(full);
+  const seq = check(model, options);
+  const par = await parallelBfs(model, { registry: MODEL_REGISTRY, model: id, params: full }, { ...options, workers: 2 });
+  return { seq, par };
+}
+
+const summary = (r: Awaited<ReturnType<typeof both>>['seq']) => ({
+  verdict: r.verdict,
+  complete: r.complete,
+  violations: r.violations.map((v) => [v.property, v.path.length]).sort(),
+});
+
+describe('parallel breadth-first search (2 workers)', () => {
+  const cases: [string, Record<string, string | number | boolean>, SearchOptions][] = [
+    ['peterson', {}, {}],
+    ['philosophers', { n: 12 }, { all: true }],
+    ['tlb-mini', { ncpu: 5, npage: 3 }, { symmetry: false }],
+    ['tlb-mini', { ncpu: 6, npage: 3 }, { symmetry: true }],
+    ['tlb', { backend: 'generic-rcu-table-free', cpus: 3, pages: 2, gup: 1 }, { all: true }],
+    ['tlb', { backend: 'arm-2.6.37', cpus: 3, pages: 2, vmas: 2 }, { all: true }],
+    ['tlb', { backend: 'x86-2.6.38', cpus: 3, pages: 2, gup: 2, tlb: 'broadcast' }, { all: true, symmetry: false }],
+  ];
+  for (const [id, params, options] of cases) {
+    it(`${id} ${JSON.stringify(params)} ${JSON.stringify(options)}: same states, transitions, verdict and shortest violations`, async () => {
+      const { seq, par } = await both(id, params, options);
+      expect(par.stats.states).toBe(seq.stats.states);
+      expect(par.stats.transitions).toBe(seq.stats.transitions);
+      expect(par.stats.depth).toBe(seq.stats.depth);
+      expect(summary(par)).toEqual(summary(seq));
+      expect(par.metrics).toEqual(seq.metrics);
+    });
+  }
+
+  it('stops at the first violation with a shortest trace, like the sequential search', async () => {
+    const { seq, par } = await both('philosophers', { n: 8 }, {});
+    expect(par.verdict).toBe('violated');
+    expect(par.violations[0]!.path.length).toBe(seq.violations[0]!.path.length);
+  });
+
+  it('bounds give incomplete', async () => {
+    const { par } = await both('philosophers', { n: 12 }, { all: true, maxDepth: 4 });
+    expect(par.verdict).toBe('incomplete');
+    expect(par.bound).toBe('max-depth');
+    const { par: p2 } = await both('philosophers', { n: 12 }, { all: true, maxStates: 1000 });
+    expect(p2.verdict).toBe('incomplete');
+    expect(p2.bound).toBe('max-states');
+  });
+});
