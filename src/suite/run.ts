@@ -39,3 +39,29 @@ export function runSuite(
     return o;
   });
 }
+
+/** Runs the rows on `workers` threads; outcomes come back in row order. */
+export async function runSuiteParallel(
+  suite: Suite,
+  registry: string,
+  workers: number,
+  onRow?: (o: RowOutcome, done: number) => void,
+  extra: SearchOptions = {},
+): Promise<RowOutcome[]> {
+  const { fileURLToPath } = await import('node:url');
+  const workerpool = (await import('workerpool')).default;
+  const pool = workerpool.pool(fileURLToPath(new URL('./suite-worker.mjs', import.meta.url)), { workerType: 'thread', maxWorkers: workers });
+  let done = 0;
+  try {
+    // Longest rows first would balance better, but sizes are unknown up front; the pool keeps every worker busy.
+    return await Promise.all(
+      suite.rows.map(async (row) => {
+        const o = (await pool.exec('run', [{ registry, row, options: { ...suite.options, ...extra } }])) as RowOutcome;
+        onRow?.(o, ++done);
+        return o;
+      }),
+    );
+  } finally {
+    await pool.terminate();
+  }
+}

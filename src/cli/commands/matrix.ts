@@ -1,8 +1,9 @@
 /** `tlbcheck matrix` (the default command): run the regression matrix and compare with its expectations. */
-import { findModel, SUITES } from '../../../models/index.ts';
+import { findModel, MODEL_REGISTRY, SUITES } from '../../../models/index.ts';
+import { defaultWorkers } from '../../engine/parallel.ts';
 import { formatMatrix, matrixDocument } from '../../render/matrix.ts';
-import { runSuite } from '../../suite/run.ts';
-import type { Suite } from '../../suite/suite.ts';
+import { runSuite, runSuiteParallel } from '../../suite/run.ts';
+import type { RowOutcome, Suite } from '../../suite/suite.ts';
 import { parseArgs, UsageError } from '../args.ts';
 import { EXIT, HELP_OPTION, type Command, type Io } from '../command.ts';
 import { propertyNumbers } from '../../../models/tlb/matrix.ts';
@@ -20,6 +21,7 @@ export const matrixCommand: Command = {
     { name: 'only', kind: 'string', valueName: 'text', description: 'run only rows whose id contains this text (e.g. arm-2.6.37 or gup)' },
     { name: 'suite', kind: 'enum', values: SUITES.map((s) => s.id), default: SUITES[0]!.id, description: 'which suite' },
     { name: 'time-limit', kind: 'number', min: 0.001, max: 1e7, valueName: 'seconds', description: 'per-row time limit' },
+    { name: 'workers', kind: 'int', min: 0, max: 256, default: 0, description: 'rows run in parallel on this many threads (0: one per core)' },
     { name: 'json', kind: 'bool', description: 'print the matrix as one JSON document' },
     HELP_OPTION,
   ],
@@ -36,14 +38,15 @@ export const matrixCommand: Command = {
     const start = performance.now();
     const tty = io.errIsTty;
     const extra = options.has('time-limit') ? { timeLimitSeconds: options.get('time-limit') as number } : {};
-    const outcomes = runSuite(
-      suite,
-      findModel,
-      (o, i) => {
-        if (tty) io.err(`\r\x1b[2K[${i + 1}/${suite.rows.length}] ${o.row.id}: ${o.verdict}`);
-      },
-      extra,
-    );
+    const workersOpt = (options.get('workers') as number | undefined) ?? 0;
+    const workers = workersOpt === 0 ? defaultWorkers() : workersOpt;
+    const progress = (o: RowOutcome, done: number): void => {
+      if (tty) io.err(`\r\x1b[2K[${done}/${suite.rows.length}] ${o.row.id}: ${o.verdict}`);
+    };
+    const outcomes =
+      workers > 1 && suite.rows.length > 1
+        ? await runSuiteParallel(suite, MODEL_REGISTRY, Math.min(workers, suite.rows.length), progress, extra)
+        : runSuite(suite, findModel, (o, i) => progress(o, i + 1), extra);
     if (tty) io.err('\r\x1b[2K');
     const wall = (performance.now() - start) / 1000;
     if (options.get('json')) io.out(JSON.stringify(matrixDocument(suite, outcomes, wall), null, 2));
