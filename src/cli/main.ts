@@ -9,9 +9,10 @@ import { listCommand } from './commands/list.ts';
 import { matrixCommand } from './commands/matrix.ts';
 import { regenCommand } from './commands/regen.ts';
 import { replayCommand } from './commands/replay.ts';
+import { simulateCommand } from './commands/simulate.ts';
 import { TOOL_VERSION } from '../render/report.ts';
 
-export const COMMANDS: Command[] = [matrixCommand, checkCommand, replayCommand, regenCommand, listCommand];
+export const COMMANDS: Command[] = [matrixCommand, checkCommand, simulateCommand, replayCommand, regenCommand, listCommand];
 /** The command `tlbcheck` runs with no arguments. */
 const DEFAULT_COMMAND: string | undefined = 'matrix';
 

@@ -12,7 +12,8 @@ import type { ShrinkAttempt } from './format.ts';
 
 export interface Minimized {
   readonly params: ParamValues;
-  readonly result: SearchResult;
+  /** The search that found `violation` (absent when no smaller configuration violated and the start was given). */
+  readonly result: SearchResult | undefined;
   /** The shortest violation of the property in the minimized configuration. */
   readonly violation: Violation;
   readonly tried: readonly ShrinkAttempt[];
@@ -35,10 +36,13 @@ export function minimize(
   property: string,
   options: SearchOptions = {},
   maxAttempts = 200,
+  /** A violation already known in `params` (from simulation): shrinking starts from it without searching `params` again. */
+  known?: Violation,
 ): Minimized | undefined {
-  const start = violationOf(factory, params, property, options);
-  if (!start.violation) return undefined;
-  let cur = { params, result: start.result, violation: start.violation };
+  const start = known ? undefined : violationOf(factory, params, property, options);
+  const first = known ?? start?.violation;
+  if (!first) return undefined;
+  let cur: { params: ParamValues; result: SearchResult | undefined; violation: Violation } = { params, result: start?.result, violation: first };
   const tried: ShrinkAttempt[] = [];
   let round: ShrinkAttempt[] = [];
   let progress = true;

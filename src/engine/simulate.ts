@@ -1,0 +1,140 @@
+/**
+ * Random simulation for configurations too large to exhaust: random walks
+ * from an initial state, checking every invariant on the way. With swarm on,
+ * each run also draws a random subset of agents to schedule (the others keep
+ * still, which is one of the full model's behaviours, so anything found is a
+ * real violation). Finding nothing proves nothing.
+ */
+import { Chooser } from './chooser.ts';
+import { SearchContext } from './context.ts';
+import { fingerprint } from './fingerprint.ts';
+import type { Model } from './model.ts';
+import type { Violation } from './result.ts';
+import { FingerprintSet } from './visited.ts';
+
+export interface SimulationOptions {
+  readonly seed: string;
+  readonly runs: number;
+  /** Steps per run at most. */
+  readonly depth: number;
+  readonly swarm?: boolean;
+  readonly timeLimitSeconds?: number;
+  readonly checkDeadlock?: boolean;
+  readonly skip?: readonly string[];
+}
+
+export interface SimulationResult {
+  readonly verdict: 'violated' | 'incomplete';
+  readonly violation?: Violation;
+  /** The run that found it, and that run's seed (`<seed>:<run>`). */
+  readonly run?: number;
+  readonly runSeed?: string;
+  /** Agents the violating run scheduled (all, without swarm). */
+  readonly agents?: readonly string[];
+  readonly runs: number;
+  readonly steps: number;
+  readonly distinctStates: number;
+  readonly seconds: number;
+  /** Why the simulation ended without a violation. */
+  readonly stopped: 'runs' | 'time-limit';
+}
+
+export function simulate(model: Model, o: SimulationOptions): SimulationResult {
+  const ctx = new SearchContext(model, { checkDeadlock: o.checkDeadlock ?? true, skip: o.skip ?? [] });
+  const start = performance.now();
+  const W = model.stateWords;
+  const A = model.actions.length;
+  const seen = new FingerprintSet();
+  const fp = new Uint32Array(2);
+  const inits = model.initialStates();
+  const nexts: Uint32Array[] = Array.from({ length: A }, () => new Uint32Array(W));
+  const enabled = new Int32Array(A);
+  let steps = 0;
+  const deadline = o.timeLimitSeconds !== undefined ? start + o.timeLimitSeconds * 1000 : Infinity;
+
+  for (let run = 0; run < o.runs; run++) {
+    if (performance.now() > deadline) return done('time-limit', run);
+    const runSeed = `${o.seed}:${run}`;
+    const ch = new Chooser(runSeed);
+    // Swarm: each agent is scheduled with probability 1/2 (at least one).
+    const active = model.agents.map(() => !o.swarm || ch.chance(0.5));
+    if (!active.some(Boolean)) active[ch.pick(active.length)] = true;
+    const initial = ch.pick(inits.length);
+    let s = Uint32Array.from(inits[initial]!);
+    const path: number[] = [];
+    const report = (property: string, statement: string, kind: Violation['kind']): SimulationResult => ({
+      verdict: 'violated',
+      violation: { property, statement, initial, path: [...path], kind },
+      run,
+      runSeed,
+      agents: model.agents.filter((_, i) => active[i]),
+      runs: run + 1,
+      steps,
+      distinctStates: seen.size,
+      seconds: (performance.now() - start) / 1000,
+      stopped: 'runs',
+    });
+    const first = ctx.brokenState(s)[0];
+    if (first) return report(first.id, first.statement, 'state');
+    for (let d = 0; d < o.depth; d++) {
+      let n = 0;
+      let any = false;
+      for (let a = 0; a < A; a++) {
+        if (!model.step(s, a, nexts[n]!)) continue;
+        any = true;
+        if (active[model.actions[a]!.agent]) enabled[n++] = a;
+        else continue;
+      }
+      if (!any) {
+        if (ctx.checkDeadlock && !model.isFinal(s)) return report(ctx.deadlockId, ctx.deadlockStatement, 'deadlock');
+        break;
+      }
+      if (n === 0) break; // only unscheduled agents could move
+      const k = ch.pick(n);
+      const a = enabled[k]!;
+      const t = nexts[k]!;
+      path.push(a);
+      steps++;
+      const bad = ctx.brokenStep(s, a, t)[0];
+      if (bad) return report(bad.id, bad.statement, 'step');
+      const broken = ctx.brokenState(t)[0];
+      if (broken) return report(broken.id, broken.statement, 'state');
+      fingerprint(t, W, fp);
+      seen.add(fp[0]!, fp[1]!);
+      s = Uint32Array.from(t);
+    }
+  }
+  return done('runs', o.runs);
+
+  function done(stopped: 'runs' | 'time-limit', runs: number): SimulationResult {
+    return { verdict: 'incomplete', runs, steps, distinctStates: seen.size, seconds: (performance.now() - start) / 1000, stopped };
+  }
+}
+
+/** Cuts the loops out of a path: when a state repeats, the steps between its two visits go. */
+export function loopErase(model: Model, initial: number, path: readonly number[]): number[] {
+  const s0 = Uint32Array.from(model.initialStates()[initial]!);
+  const states: Uint32Array[] = [s0];
+  const out: number[] = [];
+  const key = (s: Uint32Array): string => s.join(',');
+  const index = new Map<string, number>([[key(s0), 0]]);
+  let cur: Uint32Array = s0;
+  for (const a of path) {
+    const t = new Uint32Array(model.stateWords);
+    if (!model.step(cur, a, t)) throw new Error('loopErase: path does not replay');
+    const k = key(t);
+    const at = index.get(k);
+    if (at !== undefined && at < states.length - 1) {
+      // Back to an earlier state: forget the loop.
+      for (let j = states.length - 1; j > at; j--) index.delete(key(states[j]!));
+      states.length = at + 1;
+      out.length = at;
+    } else if (at === undefined) {
+      states.push(t);
+      out.push(a);
+      index.set(k, states.length - 1);
+    }
+    cur = states[states.length - 1]!;
+  }
+  return out;
+}
