@@ -62,6 +62,16 @@ describe('tlbcheck CLI', () => {
     expect(par.violations[0].length).toBe(14);
   });
 
+  it('--max-memory ends in incomplete (exit 3) with what was covered and the command to continue', () => {
+    const r = tlbcheck('check', 'philosophers', '--n', '16', '--all', '--max-memory', '100');
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('the --max-memory bound was reached');
+    expect(r.stdout).toMatch(/covered [\d,]+ states to depth \d+; to go further: tlbcheck check philosophers --n 16 --all --max-memory 200/);
+    const doc = JSON.parse(tlbcheck('check', 'philosophers', '--n', '16', '--all', '--max-memory', '100', '--json').stdout);
+    expect(doc.bound).toBe('max-memory');
+    expect(doc.continue).toContain('--max-memory 200');
+  });
+
   it('a bound gives exit 3 and verdict incomplete', () => {
     const r = tlbcheck('check', 'philosophers', '--n', '12', '--all', '--max-states', '100', '--json');
     expect(r.code).toBe(3);

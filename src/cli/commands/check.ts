@@ -3,7 +3,8 @@ import { check } from '../../engine/check.ts';
 import { defaultWorkers, parallelBfs } from '../../engine/parallel.ts';
 import type { ModelFactory, ParamValues } from '../../engine/model.ts';
 import type { SearchOptions } from '../../engine/result.ts';
-import { formatReport, resultDocument, type Config } from '../../render/report.ts';
+import { formatInt, formatReport, resultDocument, type Config } from '../../render/report.ts';
+import { totalmem } from 'node:os';
 import { traceView, type TraceView } from '../../render/trace.ts';
 import { counterexample, reproduceCommand } from '../../counterexample/generate.ts';
 import { toTraceFile, type TraceFile } from '../../counterexample/format.ts';
@@ -23,7 +24,7 @@ export const SEARCH_OPTIONS: readonly OptionSpec[] = [
   { name: 'max-states', kind: 'int', min: 1, max: 4e9, description: 'stop (verdict incomplete) after this many distinct states' },
   { name: 'max-depth', kind: 'int', min: 0, max: 1e9, description: 'do not explore beyond this many steps (verdict incomplete if anything was cut)' },
   { name: 'time-limit', kind: 'number', min: 0.001, max: 1e7, valueName: 'seconds', description: 'stop (verdict incomplete) after this many seconds' },
-  { name: 'max-memory', kind: 'int', min: 16, max: 1 << 30, valueName: 'MiB', description: 'stop (verdict incomplete) before the process exceeds this resident size' },
+  { name: 'max-memory', kind: 'int', min: 16, max: 1 << 30, valueName: 'MiB', description: 'stop (verdict incomplete) before the process exceeds this resident size', default: '60% of RAM' },
   { name: 'symmetry', kind: 'bool', default: true, description: 'hash one representative per symmetry class (where the model declares one)' },
   { name: 'deadlock', kind: 'bool', default: true, description: 'report non-final states with no enabled action (--no-deadlock to skip)' },
   { name: 'skip', kind: 'string', valueName: 'ids', description: 'comma-separated property ids not to check' },
@@ -59,8 +60,28 @@ export function searchOptions(opts: Map<string, string | number | boolean>, know
   if (opts.has('max-states')) o.maxStates = opts.get('max-states') as number;
   if (opts.has('max-depth')) o.maxDepth = opts.get('max-depth') as number;
   if (opts.has('time-limit')) o.timeLimitSeconds = opts.get('time-limit') as number;
-  if (opts.has('max-memory')) o.maxMemoryBytes = (opts.get('max-memory') as number) * 2 ** 20;
+  // A search never takes the machine down: by default it stops (incomplete) at 60% of physical memory.
+  o.maxMemoryBytes = opts.has('max-memory') ? (opts.get('max-memory') as number) * 2 ** 20 : defaultMaxMemoryBytes();
   return o;
+}
+
+export function defaultMaxMemoryBytes(): number {
+  return Math.floor((totalmem() * 0.6) / 2 ** 20) * 2 ** 20;
+}
+
+/** The command line that continues a cut-short search with a larger bound. */
+export function continueCommand(argv: readonly string[], bound: string | undefined, o: SearchOptions): string | undefined {
+  const next: Record<string, string> = {
+    'max-states': String((o.maxStates ?? 0) * 4),
+    'max-depth': String((o.maxDepth ?? 0) * 2),
+    'time-limit': String((o.timeLimitSeconds ?? 0) * 4),
+    'max-memory': String(Math.round(((o.maxMemoryBytes ?? 0) / 2 ** 20) * 2)),
+  };
+  if (!bound || !(bound in next)) return undefined;
+  const args = [...argv];
+  const i = args.findIndex((a) => a === `--${bound}` || a.startsWith(`--${bound}=`));
+  if (i >= 0) args.splice(i, args[i]!.includes('=') ? 1 : 2);
+  return ['tlbcheck', 'check', ...args, `--${bound}`, next[bound]!].join(' ');
 }
 
 /** Resolves `<model>` and its parameters from the command line. */
@@ -87,7 +108,7 @@ export function configOf(params: ParamValues, o: SearchOptions): Config {
   if (o.maxStates !== undefined) c['max-states'] = o.maxStates;
   if (o.maxDepth !== undefined) c['max-depth'] = o.maxDepth;
   if (o.timeLimitSeconds !== undefined) c['time-limit'] = o.timeLimitSeconds;
-  if (o.maxMemoryBytes !== undefined) c['max-memory'] = o.maxMemoryBytes / 2 ** 20;
+  if (o.maxMemoryBytes !== undefined) c['max-memory'] = Math.round(o.maxMemoryBytes / 2 ** 20);
   if (o.skip && o.skip.length > 0) c['skip'] = o.skip.join(',');
   if (o.checkDeadlock === false) c['deadlock'] = false;
   return c;
@@ -132,10 +153,12 @@ export const checkCommand: Command = {
     }
     const traces = result.violations.map((v) => (v === first && saved && !options.get('minimize') ? saved.view : traceView(model, v)));
     const doc = resultDocument(model, factory.id, configOf(params, o), result, traces);
+    const cont = result.verdict === 'incomplete' ? continueCommand(argv, result.bound, o) : undefined;
     if (json) {
-      io.out(JSON.stringify(saved && options.get('minimize') ? { ...doc, minimized: saved.file } : doc, null, 2));
+      io.out(JSON.stringify({ ...doc, ...(cont ? { continue: cont } : {}), ...(saved && options.get('minimize') ? { minimized: saved.file } : {}) }, null, 2));
     } else {
       io.out(formatReport(doc, options.get('minimize') ? [] : traces, color));
+      if (cont) io.out(`covered ${formatInt(doc.stats.states)} states to depth ${doc.stats.depth}; to go further: ${cont}`);
       if (saved && options.get('minimize')) io.out(`\nminimized counterexample:\n${renderTraceFile(saved.file, saved.view, color)}`);
     }
     if (saved) writeOutputs(options, saved, io);
