@@ -95,9 +95,24 @@ export function tlbInvariants(m: TlbMachine): Invariant[] {
     },
   };
 
-  return TLB_PROPERTIES.filter((p) => p.id !== 'no-deadlock').map((p) => ({
-    id: p.id,
-    statement: p.statement,
-    holdsOnStep: checks[p.id as Exclude<TlbPropertyId, 'no-deadlock'>],
-  }));
+  /** The action kinds each property speaks about: the engine skips the others. */
+  const kinds: Record<Exclude<TlbPropertyId, 'no-deadlock'>, readonly Kind[]> = {
+    'no-stale-tlb-at-free': [Kind.Unmap, Kind.GupStep],
+    'no-access-after-free': [Kind.Read, Kind.Exec, Kind.WalkPte],
+    'no-walk-cache-after-table-free': [Kind.Unmap, Kind.RcuFree],
+    'no-walk-of-freed-table': [Kind.WalkPte, Kind.GupStep],
+    'no-stale-icache': [Kind.Exec, Kind.ExecNew],
+    'tlb-coherent-at-return': [Kind.Unmap],
+    'gup-fast-no-freed-ref': [Kind.GupStep],
+  };
+
+  return TLB_PROPERTIES.filter((p) => p.id !== 'no-deadlock').map((p) => {
+    const id = p.id as Exclude<TlbPropertyId, 'no-deadlock'>;
+    return {
+      id,
+      statement: p.statement,
+      holdsOnStep: checks[id],
+      appliesTo: (a: number) => kinds[id].includes(m.kind[a] as Kind),
+    };
+  });
 }

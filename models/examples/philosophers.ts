@@ -39,17 +39,17 @@ export function philosophers(n: number): Model {
       const loc = get(s, p);
       if (kind === 0) {
         if (loc !== THINK || get(s, left) !== 0) return false;
-        out.set(s);
+        for (let i = 0; i < W; i++) out[i] = s[i]!;
         set(out, left, 1);
         set(out, p, HASLEFT);
       } else if (kind === 1) {
         if (loc !== HASLEFT || get(s, right) !== 0) return false;
-        out.set(s);
+        for (let i = 0; i < W; i++) out[i] = s[i]!;
         set(out, right, 1);
         set(out, p, EAT);
       } else {
         if (loc !== EAT) return false;
-        out.set(s);
+        for (let i = 0; i < W; i++) out[i] = s[i]!;
         set(out, left, 0);
         set(out, right, 0);
         set(out, p, THINK);

@@ -101,7 +101,7 @@ export function tlbMini(p: TlbMiniParams): Model {
     step(s: State, a: number, out: State): boolean {
       if (a < firstAccess) {
         if (get(s, upc) !== a) return false;
-        out.set(s);
+        for (let i = 0; i < W; i++) out[i] = s[i]!;
         set(out, upc, a + 1);
         const op = program[a]!;
         if (op.kind === 'clear') set(out, pte[op.page]!, 0);
@@ -113,7 +113,7 @@ export function tlbMini(p: TlbMiniParams): Model {
         const k = a - firstAccess;
         const c = 1 + Math.floor(k / npage);
         const q = k % npage;
-        out.set(s);
+        for (let i = 0; i < W; i++) out[i] = s[i]!;
         // A hit is an access (no change); a miss on a present PTE fills the TLB; else the fault fails.
         if (!tlbHas(s, c, q) && get(s, pte[q]!) === 1) {
           const f = tlb[c - 1]!;
@@ -123,14 +123,14 @@ export function tlbMini(p: TlbMiniParams): Model {
       }
       const q = a - firstReuse;
       if (get(s, frame[q]!) !== FREED) return false;
-      out.set(s);
+      for (let i = 0; i < W; i++) out[i] = s[i]!;
       set(out, frame[q]!, REUSED);
       return true;
     },
     isFinal: (s) => get(s, upc) === DONE,
     canonicalize(s: State, out: State): void {
       // Accessor CPUs are interchangeable: sort their TLB rows.
-      out.set(s);
+      for (let i = 0; i < W; i++) out[i] = s[i]!;
       for (let i = 0; i < naccessor; i++) rows[i] = get(s, tlb[i]!);
       rows.sort();
       for (let i = 0; i < naccessor; i++) set(out, tlb[i]!, rows[i]!);

@@ -45,13 +45,22 @@ export function tlbModel(config: TlbConfig): TlbModel {
     whyDisabled: (s, a) => m.whyDisabled(s, a),
   };
   if (classes.length > 0) {
+    const W = m.words;
     model.canonicalize = (s: State, out: State): void => {
-      out.set(s);
+      for (let i = 0; i < W; i++) out[i] = s[i]!;
       for (const cls of classes) {
-        for (let i = 0; i < cls.length; i++) scratch[i] = get(s, m.cpuF[cls[i]!]!);
-        const view = scratch.subarray(0, cls.length);
-        view.sort();
-        for (let i = 0; i < cls.length; i++) set(out, m.cpuF[cls[i]!]!, view[i]!);
+        // Insertion sort: classes hold a handful of CPUs.
+        const n = cls.length;
+        for (let i = 0; i < n; i++) {
+          const v = get(s, m.cpuF[cls[i]!]!);
+          let j = i;
+          while (j > 0 && scratch[j - 1]! > v) {
+            scratch[j] = scratch[j - 1]!;
+            j--;
+          }
+          scratch[j] = v;
+        }
+        for (let i = 0; i < n; i++) set(out, m.cpuF[cls[i]!]!, scratch[i]!);
       }
     };
   }

@@ -378,6 +378,11 @@ export class TlbMachine {
 
   // ---------------------------------------------------------------- steps
 
+  /** out := s (a loop beats TypedArray.set for states of a few words). */
+  private copy(s: State, out: State): void {
+    for (let i = 0; i < this.words; i++) out[i] = s[i]!;
+  }
+
   /** Applies a flush's effect on one CPU: TLB entries in range, walk-cache entries and walks in flight of overlapping regions, and the i-cache if the flush evicts it. */
   private flushCpu(out: State, c: number, op: Extract<Op, { kind: 'flush' }>): void {
     const f = this.cpuF[c]!;
@@ -436,7 +441,7 @@ export class TlbMachine {
         // interrupts enabled, which is what makes gup_fast's irq-off walk safe.
         const m = 1 << (this.INBOX_SH + arg);
         if ((this.cpuWord(s, c) & m) === 0 || this.irqsOff(s, c)) return false;
-        out.set(s);
+        this.copy(s, out);
         const op = arg === 0 ? this.ops[this.pc(s) - 1] : this.flusherOp;
         if (!op || op.kind !== 'flush') throw new Error('IPI pending without a flush');
         this.flushCpu(out, c, op);
@@ -455,7 +460,7 @@ export class TlbMachine {
           if (!this.pmdPresent(s, t)) return false; // nothing to walk: no state change
           if (this.config.hw.walkCache) nw |= 1 << (this.WC_SH + t);
         }
-        out.set(s);
+        this.copy(s, out);
         set(out, this.cpuF[c]!, nw);
         return true;
       }
@@ -463,7 +468,7 @@ export class TlbMachine {
         // Second level: read the PTE from the table frame the walk holds and fill the TLB.
         const p = this.walkPage(s, c);
         if (p < 0) return false;
-        out.set(s);
+        this.copy(s, out);
         let w = this.cpuWord(s, c) & ~(this.WALK_MASK << this.WALK_SH);
         const table = this.K + this.geometry.regionOf[p]!;
         if (this.frameState(s, table) === LIVE && this.ptePresent(s, p)) w |= 1 << p;
@@ -476,21 +481,21 @@ export class TlbMachine {
         if (this.gupStage(s, c) !== GUP_IDLE || !this.tlbHas(s, c, arg)) return false;
         const st = this.frameState(s, arg);
         if (st !== FREE && st !== REUSED) return false;
-        out.set(s);
+        this.copy(s, out);
         return true;
       }
       case Kind.Exec: {
         if (this.gupStage(s, c) !== GUP_IDLE || !this.tlbHas(s, c, arg)) return false;
         const st = this.frameState(s, arg);
         if (st === FREE || st === REUSED) {
-          out.set(s);
+          this.copy(s, out);
           return true;
         }
         if (!this.icache) return false;
         const line = this.icLine(s, c, arg);
         const want = this.frameGen(s, arg) + 1;
         if (line === want) return false;
-        out.set(s);
+        this.copy(s, out);
         if (line === 0) set(out, this.cpuF[c]!, this.cpuWord(s, c) | (want << (this.IC_SH + 2 * arg)));
         return true;
       }
@@ -498,7 +503,7 @@ export class TlbMachine {
         // local_irq_disable, and pick the address: one step, since nothing
         // else can observe the gap between them.
         if (this.gupStage(s, c) !== GUP_IDLE) return false;
-        out.set(s);
+        this.copy(s, out);
         const w = this.cpuWord(s, c) & ~((7 << this.GST_SH) | (this.GPG_MASK << this.GPG_SH));
         set(out, this.cpuF[c]!, w | (GUP_READ_PMD << this.GST_SH) | (arg << this.GPG_SH));
         return true;
@@ -507,14 +512,14 @@ export class TlbMachine {
         return this.gupStep(s, c, out);
       case Kind.Reuse: {
         if (this.frameState(s, arg) !== FREE) return false;
-        out.set(s);
+        this.copy(s, out);
         set(out, this.frameF[arg]!, REUSED);
         return true;
       }
       case Kind.WriteCode: {
         // The new owner writes code into the frame: a new contents generation.
         if (this.frameState(s, arg) !== REUSED || this.frameGen(s, arg) !== 0) return false;
-        out.set(s);
+        this.copy(s, out);
         set(out, this.frameF[arg]!, REUSED | 4);
         return true;
       }
@@ -524,7 +529,7 @@ export class TlbMachine {
         if (this.frameState(s, arg) !== REUSED || this.frameGen(s, arg) !== 1) return false;
         const line = this.icLine(s, c, arg);
         if (line === 2) return false;
-        out.set(s);
+        this.copy(s, out);
         if (line === 0) set(out, this.cpuF[c]!, this.cpuWord(s, c) | (2 << (this.IC_SH + 2 * arg)));
         return true;
       }
@@ -535,7 +540,7 @@ export class TlbMachine {
         if (pending === 0) return false;
         for (let x = 0; x < this.N; x++) if (((this.cpuWord(s, x) >>> this.RCUW_SH) & 1) === 1) return false;
         const t = 31 - Math.clz32(pending & -pending);
-        out.set(s);
+        this.copy(s, out);
         set(out, this.rcuF!, pending & ~(1 << t));
         set(out, this.frameF[this.K + t]!, FREE);
         return true;
@@ -549,7 +554,7 @@ export class TlbMachine {
     const op = this.ops[pc];
     // The initiator waits for every ack of its last IPI before going on.
     if (!op || this.inboxPending(s, 0)) return false;
-    out.set(s);
+    this.copy(s, out);
     set(out, this.upc, pc + 1);
     switch (op.kind) {
       case 'clear_pte':
@@ -585,14 +590,14 @@ export class TlbMachine {
     const fpc = get(s, this.fpc!);
     if (fpc === 0) {
       // (local_irq_disable if configured, then) flush_tlb_mm by IPI.
-      out.set(s);
+      this.copy(s, out);
       set(out, this.fpc!, 1);
       this.sendFlush(out, this.flusherCpu, 1, this.flusherOp);
       return true;
     }
     if (fpc === 1) {
       if (this.inboxPending(s, 1)) return false;
-      out.set(s);
+      this.copy(s, out);
       set(out, this.fpc!, 2);
       this.leaveIrqOff(out, this.flusherCpu);
       return true;
@@ -606,54 +611,47 @@ export class TlbMachine {
     const p = this.gupPage(s, c);
     const t = this.geometry.regionOf[p]!;
     const table = this.K + t;
-    out.set(s);
-    const f = this.cpuF[c]!;
-    const to = (stage: number): void => set(out, f, (get(out, f) & ~(7 << this.GST_SH)) | (stage << this.GST_SH));
-    const bail = (): void => {
-      to(GUP_IDLE);
-      this.leaveIrqOff(out, c);
-    };
+    this.copy(s, out);
+    let next: number;
+    let irqsBackOn = false;
     switch (st) {
       case GUP_READ_PMD:
         // A software walk: it reads the pmd from memory, never from a walk cache.
-        if (this.pmdPresent(s, t)) to(GUP_READ_PTE);
-        else bail();
-        return true;
+        if (this.pmdPresent(s, t)) next = GUP_READ_PTE;
+        else [next, irqsBackOn] = [GUP_IDLE, true];
+        break;
       case GUP_READ_PTE:
         // Nothing cancels a software walk in flight: only the IPI it holds
         // off, or a table free deferred past it, keeps this read safe.
-        if (this.frameState(s, table) === LIVE && this.ptePresent(s, p)) to(GUP_GET_REF);
-        else bail();
-        return true;
-      case GUP_GET_REF: {
-        if (this.config.gupRef === 'get_page') {
-          to(GUP_IRQ_ON);
-          return true;
-        }
+        if (this.frameState(s, table) === LIVE && this.ptePresent(s, p)) next = GUP_GET_REF;
+        else [next, irqsBackOn] = [GUP_IDLE, true];
+        break;
+      case GUP_GET_REF:
+        if (this.config.gupRef === 'get_page') next = GUP_IRQ_ON;
         // get_page_unless_zero fails on a frame whose count dropped to zero.
-        if (this.frameState(s, p) === FREE) bail();
-        else to(GUP_RECHECK);
-        return true;
-      }
+        else if (this.frameState(s, p) === FREE) [next, irqsBackOn] = [GUP_IDLE, true];
+        else next = GUP_RECHECK;
+        break;
       case GUP_RECHECK:
         // Re-read the PTE; if it changed, drop the reference again (put_page).
-        if (this.frameState(s, table) === LIVE && this.ptePresent(s, p)) to(GUP_IRQ_ON);
+        if (this.frameState(s, table) === LIVE && this.ptePresent(s, p)) next = GUP_IRQ_ON;
         else {
           this.releaseData(out, p, this.gupHolds(s, p, c), false);
-          bail();
+          [next, irqsBackOn] = [GUP_IDLE, true];
         }
-        return true;
+        break;
       case GUP_IRQ_ON:
-        to(GUP_PUT);
-        this.leaveIrqOff(out, c);
-        return true;
-      case GUP_PUT:
-        // The caller is done with the page: put_page, which frees a frame the mm already released.
+        [next, irqsBackOn] = [GUP_PUT, true];
+        break;
+      default:
+        // GUP_PUT: the caller is done with the page: put_page, which frees a frame the mm already released.
         this.releaseData(out, p, this.gupHolds(s, p, c), false);
-        to(GUP_IDLE);
-        return true;
+        next = GUP_IDLE;
     }
-    return false;
+    const f = this.cpuF[c]!;
+    set(out, f, (get(out, f) & ~(7 << this.GST_SH)) | (next << this.GST_SH));
+    if (irqsBackOn) this.leaveIrqOff(out, c);
+    return true;
   }
 
   // ---------------------------------------------------------------- symmetry

@@ -9,12 +9,16 @@ import type { Bound, Progress, SearchOptions, SearchResult, SearchStats, Verdict
 
 type StateCheck = { id: string; statement: string; holds: (s: State) => boolean };
 type StepCheck = { id: string; statement: string; holdsOnStep: (s: State, a: number, t: State) => boolean };
+// The shared "nothing broken" result: no allocation on the hot path.
+const NONE: never[] = [];
 
 export class SearchContext {
   readonly words: number;
   readonly actionCount: number;
   readonly stateChecks: StateCheck[];
   readonly stepChecks: StepCheck[];
+  /** Per action, the step checks that can apply to it (from Invariant.appliesTo). */
+  readonly stepChecksFor: StepCheck[][];
   readonly metrics: Metric[];
   readonly metricMax: Float64Array;
   readonly checkDeadlock: boolean;
@@ -43,9 +47,9 @@ export class SearchContext {
     const skip = new Set(options.skip ?? []);
     const active = model.invariants.filter((inv: Invariant) => !skip.has(inv.id));
     this.stateChecks = active.filter((i) => i.holds).map((i) => ({ id: i.id, statement: i.statement, holds: i.holds! }));
-    this.stepChecks = active
-      .filter((i) => i.holdsOnStep)
-      .map((i) => ({ id: i.id, statement: i.statement, holdsOnStep: i.holdsOnStep! }));
+    const stepInvs = active.filter((i) => i.holdsOnStep);
+    this.stepChecks = stepInvs.map((i) => ({ id: i.id, statement: i.statement, holdsOnStep: i.holdsOnStep! }));
+    this.stepChecksFor = model.actions.map((_, a) => this.stepChecks.filter((_, k) => stepInvs[k]!.appliesTo?.(a) ?? true));
     this.metrics = [...(model.metrics ?? [])];
     this.metricMax = new Float64Array(this.metrics.length).fill(-Infinity);
     const dl = deadlockProperty(model);
@@ -92,24 +96,29 @@ export class SearchContext {
    * them, so that a state breaking two properties reports both under --all).
    * Returns a shared array: copy it before the next call.
    */
-  brokenState(s: State): StateCheck[] {
-    const out = this.brokenStates;
-    out.length = 0;
+  brokenState(s: State): readonly StateCheck[] {
+    let out: StateCheck[] = NONE;
     const checks = this.stateChecks;
     for (let i = 0; i < checks.length; i++) {
       const c = checks[i]!;
-      if (!c.holds(s) && !this.seen.has(c.id)) out.push(c);
+      if (!c.holds(s) && !this.seen.has(c.id)) {
+        if (out === NONE) (out = this.brokenStates).length = 0;
+        out.push(c);
+      }
     }
     return out;
   }
 
-  brokenStep(s: State, a: number, t: State): StepCheck[] {
-    const out = this.brokenSteps;
-    out.length = 0;
-    const checks = this.stepChecks;
+  brokenStep(s: State, a: number, t: State): readonly StepCheck[] {
+    let out: StepCheck[] = NONE;
+    // Only the step properties that can apply to this action.
+    const checks = this.stepChecksFor[a] ?? this.stepChecks;
     for (let i = 0; i < checks.length; i++) {
       const c = checks[i]!;
-      if (!c.holdsOnStep(s, a, t) && !this.seen.has(c.id)) out.push(c);
+      if (!c.holdsOnStep(s, a, t) && !this.seen.has(c.id)) {
+        if (out === NONE) (out = this.brokenSteps).length = 0;
+        out.push(c);
+      }
     }
     return out;
   }

@@ -38,6 +38,11 @@ export interface Invariant {
   readonly statement: string;
   readonly holds?: (s: State) => boolean;
   readonly holdsOnStep?: (s: State, action: number, next: State) => boolean;
+  /**
+   * Optional filter, evaluated once per action when a search starts: false
+   * means holdsOnStep can never fail on that action, so it is not called.
+   */
+  readonly appliesTo?: (action: number) => boolean;
 }
 
 /**
