@@ -15,7 +15,7 @@ export function dfs(model: Model, options: SearchOptions = {}): SearchResult {
   const W = ctx.words;
   const A = ctx.actionCount;
   const visited = new FingerprintSet();
-  const links = new ParentLinks(A > 0xffff);
+  const links = new ParentLinks(A);
   const storeBytes = (): number => visited.bytes + links.bytes;
 
   // Stack frames: the state, its discovery number, the next action to try,
@@ -46,7 +46,7 @@ export function dfs(model: Model, options: SearchOptions = {}): SearchResult {
       ne.set(enabledCount);
       enabledCount = ne;
     }
-    states.set(s.subarray(0, W), sp * W);
+    for (let i = 0; i < W; i++) states[sp * W + i] = s[i]!;
     ids[sp] = id;
     nextAction[sp] = 0;
     enabledCount[sp] = 0;

@@ -27,7 +27,9 @@ export class StateQueue {
       this.chunks.push(new Uint32Array(this.perChunk * this.words));
       this.tailPos = 0;
     }
-    this.chunks[this.chunks.length - 1]!.set(s.subarray(0, this.words), this.tailPos * this.words);
+    const chunk = this.chunks[this.chunks.length - 1]!;
+    const base = this.tailPos * this.words;
+    for (let i = 0; i < this.words; i++) chunk[base + i] = s[i]!;
     this.tailPos++;
     if (++this.length > this.peak) this.peak = this.length;
   }
