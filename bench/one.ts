@@ -3,11 +3,15 @@
  * bench/run.ts starts a fresh process per configuration, so that peak RSS and
  * JIT warm-up belong to that configuration alone.
  *
- *   node --import tsx bench/one.ts <model-id> '<params json>' '<SearchOptions json>'
+ *   node --import tsx bench/one.ts <model-id> '<params json>' '<SearchOptions json, plus "workers">'
+ *
+ * workers > 1: the parallel breadth-first search (parallelBfs on worker
+ * threads); otherwise the sequential check().
  */
-import { check, type SearchOptions } from '../src/engine/index.ts';
-import type { ParamValues } from '../src/engine/model.ts';
-import { findModel } from '../models/index.ts';
+import { check, type SearchOptions, type SearchResult } from '../src/engine/index.ts';
+import type { ModelFactory, ParamValues } from '../src/engine/model.ts';
+import { parallelBfs } from '../src/engine/parallel.ts';
+import { findModel, MODEL_REGISTRY } from '../models/index.ts';
 import type { TlbcheckRun } from './types.ts';
 
 function parseObject(text: string | undefined, what: string): Record<string, unknown> {
@@ -16,11 +20,8 @@ function parseObject(text: string | undefined, what: string): Record<string, unk
   return value as Record<string, unknown>;
 }
 
-function main(argv: readonly string[]): void {
-  const [id, paramsJson, optionsJson] = argv;
-  const factory = id === undefined ? undefined : findModel(id);
-  if (!factory) throw new Error(`unknown model ${String(id)}`);
-  const given = parseObject(paramsJson, 'params');
+/** The given parameters completed with the factory's defaults, validated. */
+function modelParams(factory: ModelFactory, given: Record<string, unknown>): ParamValues {
   const params: Record<string, number | boolean | string> = {};
   for (const p of factory.params) {
     const v = given[p.name] ?? p.default;
@@ -30,14 +31,38 @@ function main(argv: readonly string[]): void {
   for (const name of Object.keys(given)) {
     if (!factory.params.some((p) => p.name === name)) throw new Error(`${factory.id} has no parameter ${name}`);
   }
-  const values: ParamValues = params;
-  const invalid = factory.validate?.(values);
+  const invalid = factory.validate?.(params);
   if (invalid) throw new Error(invalid);
-  const options = parseObject(optionsJson, 'options') as SearchOptions;
-  const r = check(factory.create(values), options);
-  const prop = r.violations.map((v) => v.property).join(',');
+  return params;
+}
+
+/** Splits the bench's `workers` off the engine's SearchOptions. */
+function searchOptions(given: Record<string, unknown>): { search: SearchOptions; workers: number } {
+  const { workers = 1, ...rest } = given;
+  if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1) throw new Error('options.workers: expected a positive integer');
+  return { search: rest as SearchOptions, workers };
+}
+
+async function search(factory: ModelFactory, params: ParamValues, options: SearchOptions, workers: number): Promise<SearchResult> {
+  const model = factory.create(params);
+  if (workers <= 1) return check(model, options);
+  return parallelBfs(model, { registry: MODEL_REGISTRY, model: factory.id, params }, { ...options, workers });
+}
+
+function verdictOf(r: SearchResult): string {
+  if (r.verdict === 'violated') return `violated(${r.violations.map((v) => v.property).join(',')})`;
+  return r.verdict === 'incomplete' ? `incomplete(${r.bound ?? '?'})` : r.verdict;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const [id, paramsJson, optionsJson] = argv;
+  const factory = id === undefined ? undefined : findModel(id);
+  if (!factory) throw new Error(`unknown model ${String(id)}`);
+  const params = modelParams(factory, parseObject(paramsJson, 'params'));
+  const { search: options, workers } = searchOptions(parseObject(optionsJson, 'options'));
+  const r = await search(factory, params, options, workers);
   const run: TlbcheckRun = {
-    verdict: r.verdict === 'violated' ? `violated(${prop})` : r.verdict === 'incomplete' ? `incomplete(${r.bound ?? '?'})` : r.verdict,
+    verdict: verdictOf(r),
     complete: r.complete,
     states: r.stats.states,
     transitions: r.stats.transitions,
@@ -50,9 +75,7 @@ function main(argv: readonly string[]): void {
   process.stdout.write(`${JSON.stringify(run)}\n`);
 }
 
-try {
-  main(process.argv.slice(2));
-} catch (e) {
+main(process.argv.slice(2)).catch((e: unknown) => {
   process.stderr.write(`bench/one.ts: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exitCode = 2;
-}
+});

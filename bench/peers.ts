@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run, runTimed, which } from './proc.ts';
 import { findPublished, publishedResults, type PublishedRow } from './published.ts';
-import type { BenchConfig, Row } from './types.ts';
+import type { BenchConfig, BenchModel, Row } from './types.ts';
 
 const PEER_DIR = fileURLToPath(new URL('./peers/', import.meta.url));
 const SPIN_CFLAGS = ['-O2', '-w', '-DSAFETY', '-DNOREDUCE'];
@@ -41,8 +41,15 @@ function num(cfg: BenchConfig, name: string): number {
   return v;
 }
 
+/** Whether SPIN and rumur have a model for `model` (bench/peers/*.{pml,m}). */
+export function hasPeerModel(model: BenchModel): boolean {
+  return model !== 'tlb';
+}
+
 function peerModel(cfg: BenchConfig): PeerModel {
   switch (cfg.model) {
+    case 'tlb':
+      throw new Error('tlb: no peer model (tlbcheck only)');
     case 'peterson':
       return {
         base: 'peterson2', spinDefines: [], spinRunFlags: [], rumurConsts: [], deadlock: 'stuck',

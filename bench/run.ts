@@ -1,9 +1,11 @@
 /**
  * npm run bench: tlbcheck against SPIN and rumur on the peers' three models,
- * printed as one side-by-side table.
+ * tlbcheck alone on the TLB machine (model tlb), the parallel search beside the
+ * sequential one, printed as one side-by-side table and a summary.
  *
  *   npm run bench [-- --json FILE]
- *   BENCH_QUICK=1        fast subset (peterson, philosophers 10..14, tlb-mini up to NCPU 6 x NPAGE 3)
+ *   BENCH_QUICK=1        fast subset (peterson, philosophers 10..14, tlb-mini up to NCPU 6 x NPAGE 3,
+ *                        tlb cpus 2..4, 2 workers on philosophers 14 only)
  *   BENCH_PEERS=0        tlbcheck only; BENCH_PEERS=published: peers' published figures, no runs
  *   BENCH_TIMEOUT=150    per-run timeout in seconds
  *   BENCH_JSON=path      also write the rows as JSON (same as --json)
@@ -13,46 +15,32 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PeerRunner, preparePeers, type PeerTool, type SpinMode } from './peers.ts';
+import { addRow, annotate, isParallel, isSequential } from './annotate.ts';
+import { configs, TLB_BENCH_PARAMS } from './configs.ts';
+import { hasPeerModel, PeerRunner, preparePeers, type PeerTool, type SpinMode } from './peers.ts';
 import { publishedResults } from './published.ts';
-import { formatMachine, formatTable, machine } from './table.ts';
+import { summary, workerMismatches } from './summary.ts';
+import { formatMachine, formatTable, machine, type Machine } from './table.ts';
 import type { BenchConfig, Row, TlbcheckRun } from './types.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ONE = fileURLToPath(new URL('./one.ts', import.meta.url));
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
-function configs(quick: boolean): BenchConfig[] {
-  const out: BenchConfig[] = [{ model: 'peterson', label: '-', params: {}, symmetry: false }];
-  for (const n of quick ? [10, 12, 14] : [10, 12, 14, 16, 18]) {
-    out.push({ model: 'philosophers', label: `N=${n}`, params: { n }, symmetry: false });
-  }
-  const maxCpu = quick ? 6 : 8;
-  const symSizes = quick ? ['4x3', '6x3'] : ['4x3', '6x3', '7x3', '8x3'];
-  for (let ncpu = 2; ncpu <= maxCpu; ncpu++) {
-    for (let npage = 1; npage <= 3; npage++) {
-      const params = { ncpu, npage, variant: 'fixed', 'check-free': true };
-      const label = `NCPU=${ncpu} NPAGE=${npage}`;
-      out.push({ model: 'tlb-mini', label, params, symmetry: false });
-      if (symSizes.includes(`${ncpu}x${npage}`)) out.push({ model: 'tlb-mini', label: `${label} sym`, params, symmetry: true });
-    }
-  }
-  return out;
-}
-
 /** One tlbcheck configuration in a fresh Node process (bench/one.ts). */
 function runTlbcheck(cfg: BenchConfig, timeoutSeconds: number): Row {
-  const options = { all: true, symmetry: cfg.symmetry, timeLimitSeconds: timeoutSeconds, ...(cfg.workers ? { workers: cfg.workers } : {}) };
+  const workers = cfg.workers ?? 1;
+  const options = { all: true, symmetry: cfg.symmetry, timeLimitSeconds: timeoutSeconds, workers };
   const r = spawnSync(process.execPath, ['--import', 'tsx', ONE, cfg.model, JSON.stringify(cfg.params), JSON.stringify(options)], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: (timeoutSeconds + 60) * 1000,
     killSignal: 'SIGKILL',
   });
-  const base = { model: cfg.model, config: cfg.label, tool: 'tlbcheck', source: 'measured' as const, ...(cfg.workers ? { workers: cfg.workers } : {}) };
+  const base = { model: cfg.model, config: cfg.label, tool: 'tlbcheck', source: 'measured' as const, workers };
   const line = (r.stdout ?? '').trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) {
-    log(`bench: tlbcheck ${cfg.model} ${cfg.label} failed (status ${String(r.status)}, signal ${String(r.signal)}): ${(r.stderr ?? '').trim()}`);
+    log(`bench: tlbcheck ${cfg.model} ${cfg.label} (${workers} workers) failed (status ${String(r.status)}, signal ${String(r.signal)}): ${(r.stderr ?? '').trim()}`);
     return { ...base, verdict: r.signal ? `killed(${r.signal})` : 'error', complete: false };
   }
   const t = JSON.parse(line) as TlbcheckRun;
@@ -69,34 +57,6 @@ function runTlbcheck(cfg: BenchConfig, timeoutSeconds: number): Row {
   };
 }
 
-/** Same states and transitions (SPIN's `%g` transitions compared to their printed precision). */
-function sameCounts(t: Row, p: Row): boolean | undefined {
-  if (!t.complete || !p.complete || t.states === undefined || p.states === undefined) return undefined;
-  if (t.transitions === undefined || p.transitions === undefined) return undefined;
-  if (t.states !== p.states) return false;
-  const d = p.transitionDigits;
-  return d === undefined ? t.transitions === p.transitions : Number((t.transitions + 1).toPrecision(d)) === p.transitions + 1;
-}
-
-/** Fills ratio, counts agree and symmetry reduction, per configuration group. */
-function annotate(rows: readonly Row[]): void {
-  const key = (r: Row): string => `${r.model}\u0000${r.config}`;
-  for (const t of rows.filter((r) => r.tool === 'tlbcheck')) {
-    const peers = rows.filter((r) => r !== t && key(r) === key(t));
-    for (const p of peers) {
-      if (t.complete && p.complete && t.statesPerSecond && p.statesPerSecond) p.ratio = t.statesPerSecond / p.statesPerSecond;
-      p.countsAgree = sameCounts(t, p);
-    }
-    const verdicts = peers.map((p) => p.countsAgree).filter((a): a is boolean => a !== undefined);
-    if (verdicts.length > 0) t.countsAgree = verdicts.every((a) => a);
-  }
-  for (const r of rows.filter((x) => x.config.endsWith(' sym'))) {
-    const plainTool = r.tool.replace(/ sym\b/, '');
-    const plain = rows.find((x) => x.model === r.model && x.config === r.config.replace(/ sym$/, '') && x.tool.startsWith(plainTool));
-    if (plain?.complete && r.complete && plain.states && r.states) r.reduction = plain.states / r.states;
-  }
-}
-
 function parseArgs(argv: readonly string[]): { json?: string } {
   const i = argv.indexOf('--json');
   if (i >= 0 && !argv[i + 1]) throw new Error('--json needs a file name');
@@ -104,67 +64,123 @@ function parseArgs(argv: readonly string[]): { json?: string } {
   return json ? { json } : {};
 }
 
-function main(): void {
-  const args = parseArgs(process.argv.slice(2));
-  const quick = process.env['BENCH_QUICK'] === '1';
-  const peersMode = process.env['BENCH_PEERS'] ?? '1';
+interface Settings {
+  readonly quick: boolean;
+  readonly peersMode: string;
+  readonly timeout: number;
+  readonly spinModes: readonly SpinMode[];
+  readonly only: RegExp | undefined;
+}
+
+function settings(): Settings {
   const timeout = Number(process.env['BENCH_TIMEOUT'] ?? 150);
   if (!(timeout > 0)) throw new Error('BENCH_TIMEOUT must be a positive number of seconds');
-  const spinModes = (process.env['BENCH_SPIN_MODES'] ?? 'dfs').split(',').filter((m): m is SpinMode => m === 'dfs' || m === 'bfs');
-  const only = process.env['BENCH_ONLY'] ? new RegExp(process.env['BENCH_ONLY']) : undefined;
-  const m = machine();
-  const started = new Date();
+  return {
+    quick: process.env['BENCH_QUICK'] === '1',
+    peersMode: process.env['BENCH_PEERS'] ?? '1',
+    timeout,
+    spinModes: (process.env['BENCH_SPIN_MODES'] ?? 'dfs').split(',').filter((m): m is SpinMode => m === 'dfs' || m === 'bfs'),
+    only: process.env['BENCH_ONLY'] ? new RegExp(process.env['BENCH_ONLY']) : undefined,
+  };
+}
 
-  let available: Record<PeerTool, string | undefined> = { spin: undefined, rumur: undefined };
-  if (peersMode === '1') available = preparePeers(log);
-  const runner = peersMode === '0' ? undefined : new PeerRunner(available, timeout, log);
+/** Every configuration: tlbcheck, then (1 worker, models with a peer model) SPIN and rumur. */
+function runAll(s: Settings, runner: PeerRunner | undefined): Row[] {
   const rows: Row[] = [];
-  try {
-    for (const cfg of configs(quick).filter((c) => !only || only.test(`${c.model} ${c.label}`))) {
-      log(`bench: ${cfg.model} ${cfg.label} ...`);
-      rows.push(runTlbcheck(cfg, timeout));
-      if (!runner) continue;
-      if (!cfg.symmetry) for (const mode of spinModes) rows.push(runner.spin(cfg, mode));
-      rows.push(runner.rumur(cfg));
-    }
-  } finally {
-    runner?.dispose();
+  for (const cfg of configs(s.quick).filter((c) => !s.only || s.only.test(`${c.model} ${c.label}`))) {
+    const workers = cfg.workers ?? 1;
+    log(`bench: ${cfg.model} ${cfg.label}${workers > 1 ? ` (${workers} workers)` : ''} ...`);
+    addRow(rows, runTlbcheck(cfg, s.timeout));
+    if (!runner || workers > 1 || !hasPeerModel(cfg.model)) continue;
+    if (!cfg.symmetry) for (const mode of s.spinModes) rows.push(runner.spin(cfg, mode));
+    rows.push(runner.rumur(cfg));
   }
-  annotate(rows);
+  return rows;
+}
 
+function header(s: Settings, started: Date, m: Machine, available: Record<PeerTool, string | undefined>, measuredPeers: boolean): string[] {
+  const peer = (tool: PeerTool): string => available[tool] ?? `${tool} ${measuredPeers ? 'not measured' : 'skipped'}`;
+  const tlbParams = Object.entries(TLB_BENCH_PARAMS).map(([k, v]) => `${k}=${String(v)}`).join(' ');
   const lines = [
-    `# tlbcheck benchmark, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC${quick ? ' (BENCH_QUICK subset)' : ''}`,
+    `# tlbcheck benchmark, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC${s.quick ? ' (BENCH_QUICK subset)' : ''}`,
     '',
     formatMachine(m),
-    `peers: ${available.spin ?? `spin ${runner ? 'not measured' : 'skipped'}`}; ${available.rumur ?? `rumur ${runner ? 'not measured' : 'skipped'}`}`,
+    `peers: ${peer('spin')}; ${peer('rumur')}`,
   ];
-  if (runner && (!available.spin || !available.rumur)) lines.push(`published peer figures from: ${publishedResults()?.path ?? 'none found'}`);
+  if (measuredPeers && (!available.spin || !available.rumur)) lines.push(`published peer figures from: ${publishedResults()?.path ?? 'none found'}`);
   lines.push(
-    `per-run timeout ${timeout} s; tlbcheck: complete BFS (all), one fresh process per configuration, seconds = engine search time;`,
+    `per-run timeout ${s.timeout} s; tlbcheck: complete BFS (all), one fresh process per configuration, seconds = engine search time;`,
     'SPIN: gcc -O2 -DSAFETY -DNOREDUCE (bfs: -DBFS), philosophers with -E; rumur: --threads 1, gcc -O2;',
     'peer seconds = verifier run only (no code generation, no C compilation); peak RSS from /usr/bin/time -v.',
     "transitions = rumur rules fired = SPIN transitions - 1 (SPIN counts the initial state; ~ = SPIN's rounded %g).",
     'philosophers: tlbcheck reports the deadlock met during its complete search; the peers run with deadlock checks off',
     '(SPIN -E, rumur --deadlock-detection off) so that they too count every reachable state.',
     'states/s (and ratios) of runs well under 0.1 s mostly measure start-up; ratios only for complete searches.',
+    'workers: 1 = sequential check(), 2 = parallelBfs on 2 worker threads (tlbcheck only; counts agree = same counts as 1 worker);',
+    'speedup = 1-worker seconds / 2-worker seconds. bytes/state: tlbcheck visited set + parent links.',
+    `tlb: the TLB machine, ${tlbParams}, symmetry off and on (sym); no peer model (peer columns -).`,
+    'INCOMPLETE(...) rows were cut short by a bound (the timeout): counts are lower bounds (>=), never a complete measurement.',
+  );
+  return lines;
+}
+
+function peerCountLines(rows: readonly Row[]): string[] {
+  const bad = rows.filter((r) => r.countsAgree === false && r.tool !== 'tlbcheck');
+  const compared = rows.filter((r) => r.tool !== 'tlbcheck' && r.countsAgree !== undefined).length;
+  if (bad.length === 0) {
+    return [compared > 0
+      ? `State/transition counts: no discrepancy between tlbcheck and the peers (${compared} comparison${compared === 1 ? '' : 's'}).`
+      : 'State/transition counts: not compared (no complete peer figures).'];
+  }
+  const counts = (x: Row | undefined): string => `${x?.states ?? '-'} states / ${x?.transitions ?? '-'} transitions`;
+  return [
+    'COUNT DISCREPANCIES (tlbcheck vs peer, same configuration):',
+    ...bad.map((r) => `  ${r.model} ${r.config}: tlbcheck ${counts(rows.find((x) => isSequential(x) && x.model === r.model && x.config === r.config))}, ${r.tool} ${counts(r)}`),
+  ];
+}
+
+function workerCountLines(rows: readonly Row[]): string[] {
+  const bad = workerMismatches(rows);
+  const compared = rows.filter((r) => isParallel(r) && r.countsAgree !== undefined).length;
+  if (bad.length > 0) {
+    const text = `!!! PARALLEL COUNT MISMATCH: ${bad.map((r) => `${r.model} ${r.config} (${r.workers ?? '?'} workers)`).join(', ')} differ from the 1-worker search !!!`;
+    log(`bench: ${text}`);
+    return [text];
+  }
+  return compared > 0 ? [`State/transition counts: parallel runs equal the 1-worker runs (${compared} comparison${compared === 1 ? '' : 's'}).`] : [];
+}
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const s = settings();
+  const m = machine();
+  const started = new Date();
+
+  let available: Record<PeerTool, string | undefined> = { spin: undefined, rumur: undefined };
+  if (s.peersMode === '1') available = preparePeers(log);
+  const runner = s.peersMode === '0' ? undefined : new PeerRunner(available, s.timeout, log);
+  let rows: Row[];
+  try {
+    rows = runAll(s, runner);
+  } finally {
+    runner?.dispose();
+  }
+  annotate(rows);
+
+  const lines = [
+    ...header(s, started, m, available, runner !== undefined),
     '',
     formatTable(rows),
     '',
-  );
-  const bad = rows.filter((r) => r.countsAgree === false && r.tool !== 'tlbcheck');
-  const compared = rows.filter((r) => r.tool !== 'tlbcheck' && r.countsAgree !== undefined).length;
-  if (bad.length > 0) lines.push('COUNT DISCREPANCIES (tlbcheck vs peer, same configuration):');
-  else if (compared > 0) lines.push(`State/transition counts: no discrepancy between tlbcheck and the peers (${compared} comparisons).`);
-  else lines.push('State/transition counts: not compared (no complete peer figures).');
-  for (const r of bad) {
-    const t = rows.find((x) => x.tool === 'tlbcheck' && x.model === r.model && x.config === r.config);
-    const counts = (x: Row | undefined): string => `${x?.states ?? '-'} states / ${x?.transitions ?? '-'} transitions`;
-    lines.push(`  ${r.model} ${r.config}: tlbcheck ${counts(t)}, ${r.tool} ${counts(r)}`);
-  }
+    ...peerCountLines(rows),
+    ...workerCountLines(rows),
+    '',
+    ...summary(rows, s.timeout, m.cpus),
+  ];
   process.stdout.write(`${lines.join('\n')}\n`);
 
   if (args.json) {
-    writeFileSync(args.json, `${JSON.stringify({ date: started.toISOString(), machine: m, peers: available, timeoutSeconds: timeout, rows }, null, 2)}\n`);
+    writeFileSync(args.json, `${JSON.stringify({ date: started.toISOString(), machine: m, peers: available, timeoutSeconds: s.timeout, rows }, null, 2)}\n`);
     log(`bench: rows written to ${args.json}`);
   }
 }

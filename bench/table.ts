@@ -12,33 +12,45 @@ const int = (x: number | undefined): string => (x === undefined || !Number.isFin
 const fixed = (x: number | undefined, digits: number): string => (x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits));
 const mib = (bytes: number | undefined): string => (bytes === undefined ? '-' : `${(bytes / 2 ** 20).toFixed(0)} MiB`);
 
+/** Counts of a search cut short are lower bounds: `>=`. */
+const atLeast = (r: Row, text: string): string => (r.complete || text === '-' ? text : `>=${text}`);
+
 function transitions(r: Row): string {
   if (r.transitions === undefined) return '-';
   // SPIN's %g output: only `transitionDigits` significant digits are exact.
-  return r.transitionDigits === undefined ? int(r.transitions) : `~${Number(r.transitions.toPrecision(r.transitionDigits)).toLocaleString('en-US')}`;
+  return r.transitionDigits === undefined ? atLeast(r, int(r.transitions)) : `~${Number(r.transitions.toPrecision(r.transitionDigits)).toLocaleString('en-US')}`;
 }
+
+/** A search cut short by a bound is shouted, so that it is never read as a complete one. */
+const verdict = (r: Row): string => (r.verdict.startsWith('incomplete') ? r.verdict.toUpperCase() : r.verdict);
+
+const agree = (r: Row): string => (r.countsAgree === undefined ? '-' : r.countsAgree ? 'yes' : 'NO !!!');
 
 function ratio(x: number | undefined): string {
   if (x === undefined || !Number.isFinite(x)) return '';
   return `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}x`;
 }
 
-/** Columns in order; a `workers` column is shown only when some row sets it. */
+/** Parallel rows: the speedup over the 1-worker row, or `-` when either search is incomplete. */
+const speedup = (r: Row): string => ((r.workers ?? 1) > 1 ? ratio(r.speedup) || '-' : '');
+
+/** Columns in order; `workers` only when some row sets it, `speedup` only when some row has 2 or more. */
 function columns(rows: readonly Row[]): Column[] {
   const cols: (Column | false)[] = [
     { header: 'model', cell: (r) => r.model },
     { header: 'configuration', cell: (r) => r.config },
     { header: 'tool', cell: (r) => (r.source === 'published' ? `${r.tool} [published]` : r.tool) },
     rows.some((r) => r.workers !== undefined) && { header: 'workers', right: true, cell: (r) => (r.workers === undefined ? '' : String(r.workers)) },
-    { header: 'verdict', cell: (r) => r.verdict },
-    { header: 'states', right: true, cell: (r) => int(r.states) },
+    rows.some((r) => (r.workers ?? 1) > 1) && { header: 'speedup', right: true, cell: speedup },
+    { header: 'verdict', cell: verdict },
+    { header: 'states', right: true, cell: (r) => atLeast(r, int(r.states)) },
     { header: 'transitions', right: true, cell: transitions },
     { header: 'seconds', right: true, cell: (r) => fixed(r.seconds, 3) },
     { header: 'states/s', right: true, cell: (r) => int(r.statesPerSecond) },
     { header: 'bytes/state', right: true, cell: (r) => (r.tool === 'tlbcheck' ? fixed(r.bytesPerState, 1) : '') },
     { header: 'peak RSS', right: true, cell: (r) => mib(r.peakRssBytes) },
     { header: 'tlbcheck/peer states/s', right: true, cell: (r) => ratio(r.ratio) },
-    { header: 'counts agree', cell: (r) => (r.countsAgree === undefined ? '-' : r.countsAgree ? 'yes' : 'NO') },
+    { header: 'counts agree', cell: agree },
     { header: 'sym reduction', right: true, cell: (r) => ratio(r.reduction) },
   ];
   return cols.filter((c): c is Column => c !== false);

@@ -1,6 +1,9 @@
 /** Shared shapes of the benchmark: what to run and what one run measured. */
 
-export type BenchModel = 'peterson' | 'philosophers' | 'tlb-mini';
+/** Models the peers (SPIN, rumur) also check. */
+export type PeerBenchModel = 'peterson' | 'philosophers' | 'tlb-mini';
+/** `tlb`: the full TLB-shootdown machine, tlbcheck only. */
+export type BenchModel = PeerBenchModel | 'tlb';
 
 export type ParamMap = Record<string, number | boolean | string>;
 
@@ -13,7 +16,7 @@ export interface BenchConfig {
   readonly params: ParamMap;
   /** Symmetry reduction (tlbcheck canonicalize(); rumur scalarset reduction). */
   readonly symmetry: boolean;
-  /** Parallel search workers, once SearchOptions has them; omitted = engine default. */
+  /** tlbcheck search workers: omitted or 1 = sequential check(), n > 1 = parallelBfs (no peer runs). */
   readonly workers?: number;
 }
 
@@ -49,10 +52,16 @@ export interface Row {
   readonly statesPerSecond?: number;
   readonly bytesPerState?: number;
   readonly peakRssBytes?: number;
+  /** tlbcheck rows: search workers (1 = sequential). */
   readonly workers?: number;
+  /** tlbcheck rows with workers > 1: seconds of the 1-worker row / this row's seconds (both complete). */
+  speedup?: number;
   /** tlbcheck states/s divided by this row's states/s (peer rows). */
   ratio?: number;
-  /** Peer rows: same counts as tlbcheck; tlbcheck row: agrees with every peer. */
+  /**
+   * Peer rows: same counts as tlbcheck; 1-worker tlbcheck row: agrees with every peer;
+   * tlbcheck rows with workers > 1: same counts as the 1-worker tlbcheck row.
+   */
   countsAgree?: boolean;
   /** Symmetry rows: states without symmetry / states with it. */
   reduction?: number;
