@@ -1,12 +1,13 @@
 /** The registry of model families the CLI can check. */
 import type { ModelFactory } from '../src/engine/model.ts';
 import { brokenMutexFactory } from './examples/broken-mutex.ts';
+import { countersFactory } from './examples/counters.ts';
 import { petersonFactory } from './examples/peterson.ts';
 import { philosophersFactory } from './examples/philosophers.ts';
 import { tlbMiniFactory } from './examples/tlb-mini.ts';
 import { tlbFactory } from './tlb/index.ts';
 
-export const MODELS: readonly ModelFactory[] = [petersonFactory, brokenMutexFactory, philosophersFactory, tlbMiniFactory, tlbFactory];
+export const MODELS: readonly ModelFactory[] = [petersonFactory, brokenMutexFactory, philosophersFactory, tlbMiniFactory, countersFactory, tlbFactory];
 
 /** This module's URL: parallel workers import it to build the same model by id. */
 export const MODEL_REGISTRY = import.meta.url;

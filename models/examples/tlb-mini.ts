@@ -87,6 +87,30 @@ export function tlbMini(p: TlbMiniParams): Model {
 
   const rows = new Uint32Array(naccessor);
 
+  // Components for partial-order reduction: upc, pte[p], frame[p], tlb row of each accessor.
+  const UPC = 0;
+  const PTE = (q: number): number => 1 + q;
+  const FRM = (q: number): number => 1 + npage + q;
+  const TLB = (c: number): number => 1 + 2 * npage + (c - 1);
+  const allTlb = Array.from({ length: naccessor }, (_, i) => TLB(i + 1));
+  const reads: number[][] = [];
+  const writes: number[][] = [];
+  program.forEach((op) => {
+    reads.push(op.kind === 'free' ? [UPC, ...allTlb] : [UPC]); // P2 reads every TLB at free(p)
+    writes.push(op.kind === 'clear' ? [UPC, PTE(op.page)] : op.kind === 'free' ? [UPC, FRM(op.page)] : [UPC, ...allTlb]);
+  });
+  for (let c = 1; c < ncpu; c++) {
+    for (let q = 0; q < npage; q++) {
+      reads.push([TLB(c), PTE(q), FRM(q)]); // the frame: the P1 check
+      writes.push([TLB(c)]);
+    }
+  }
+  for (let q = 0; q < npage; q++) {
+    reads.push([FRM(q)]);
+    writes.push([FRM(q)]);
+  }
+  const unmapperFuture = program.map((_, k) => k);
+
   return {
     name: 'tlb-mini',
     stateWords: W,
@@ -128,6 +152,21 @@ export function tlbMini(p: TlbMiniParams): Model {
       return true;
     },
     isFinal: (s) => get(s, upc) === DONE,
+    independence: {
+      reads,
+      writes,
+      futureActions(s: State, agent: number): readonly number[] {
+        // The unmapper's program only moves forward; the allocator only reuses freed frames.
+        if (agent === 0) return unmapperFuture.slice(get(s, upc));
+        if (agent === ncpu) {
+          const out: number[] = [];
+          for (let q = 0; q < npage; q++) if (get(s, frame[q]!) !== REUSED) out.push(firstReuse + q);
+          return out;
+        }
+        const base = firstAccess + (agent - 1) * npage;
+        return Array.from({ length: npage }, (_, q) => base + q);
+      },
+    },
     canonicalize(s: State, out: State): void {
       // Accessor CPUs are interchangeable: sort their TLB rows.
       for (let i = 0; i < W; i++) out[i] = s[i]!;

@@ -8,6 +8,7 @@ import type { Model } from './model.ts';
 import { StateQueue } from './queue.ts';
 import type { SearchOptions, SearchResult } from './result.ts';
 import { FingerprintSet, NO_PARENT, ParentLinks } from './visited.ts';
+import { AmpleSets } from './por.ts';
 
 const TICK = 1024;
 
@@ -45,11 +46,52 @@ export function bfs(model: Model, options: SearchOptions = {}): SearchResult {
     return ctx.finish({ states: links.size, transitions, depth: 0, peakFrontier: queue.peak, storeBytes: storeBytes(), exhausted: false });
   }
 
-  let head = 0; // discovery number of the state being expanded
+  const por = options.partialOrder && model.independence ? new AmpleSets(model) : undefined;
+  const pool = por ? Array.from({ length: A }, () => new Uint32Array(W)) : [];
+  const acts = new Int32Array(A);
+  let reduced = 0;
   let depth = 0;
-  let levelEnd = links.size; // first state number of the next level
   let maxDepth = 0;
   let truncated = false;
+
+  /** Handles one transition idx --a--> t; returns true when the search must stop adding states. */
+  const take = (idx: number, a: number, t: Uint32Array, atBound: boolean): boolean => {
+    if (atBound) {
+      // Do not go deeper; only note whether something new was left out.
+      const fp = ctx.hash(t);
+      if (!visited.has(fp[0]!, fp[1]!)) truncated = true;
+      return false;
+    }
+    transitions++;
+    if (ctx.stepChecks.length > 0) {
+      const bad = ctx.brokenStep(cur, a, t);
+      if (bad.length > 0) {
+        const p = links.pathTo(idx);
+        p.actions.push(a);
+        if (ctx.recordAll(bad, p.initial, p.actions, 'step')) stop = true;
+      }
+    }
+    const fp = ctx.hash(t);
+    if (!visited.add(fp[0]!, fp[1]!)) return false;
+    if (links.size >= ctx.maxStates) {
+      ctx.bound = 'max-states';
+      stop = true;
+      return true;
+    }
+    const n = links.push(idx, a);
+    if (depth + 1 > maxDepth) maxDepth = depth + 1;
+    ctx.observe(t);
+    const broken = ctx.brokenState(t);
+    if (broken.length > 0) {
+      const p = links.pathTo(n);
+      if (ctx.recordAll(broken, p.initial, p.actions, 'state')) stop = true;
+    }
+    queue.push(t);
+    return false;
+  };
+
+  let head = 0; // discovery number of the state being expanded
+  let levelEnd = links.size; // first state number of the next level
   let sinceTick = 0;
 
   while (queue.length > 0) {
@@ -72,40 +114,29 @@ export function bfs(model: Model, options: SearchOptions = {}): SearchResult {
 
     const atBound = depth >= ctx.maxDepth;
     let enabled = 0;
-    for (let a = 0; a < A; a++) {
-      if (!model.step(cur, a, next)) continue;
-      enabled++;
-      if (atBound) {
-        // Do not go deeper; only note whether something new was left out.
-        const fp = ctx.hash(next);
-        if (!visited.has(fp[0]!, fp[1]!)) truncated = true;
-        continue;
+    if (por === undefined) {
+      for (let a = 0; a < A; a++) {
+        if (!model.step(cur, a, next)) continue;
+        enabled++;
+        if (take(idx, a, next, atBound)) break;
       }
-      transitions++;
-      if (ctx.stepChecks.length > 0) {
-        const bad = ctx.brokenStep(cur, a, next);
-        if (bad.length > 0) {
-          const p = links.pathTo(idx);
-          p.actions.push(a);
-          if (ctx.recordAll(bad, p.initial, p.actions, 'step')) stop = true;
+    } else {
+      // Collect every successor first: the ample set is chosen among the enabled actions.
+      for (let a = 0; a < A; a++) if (model.step(cur, a, pool[enabled]!)) acts[enabled++] = a;
+      let agent = atBound ? -1 : por.choose(cur, acts, enabled);
+      if (agent >= 0) {
+        // Proviso (C3): reduce only when every ample successor is new.
+        for (let i = 0; i < enabled && agent >= 0; i++) {
+          if (model.actions[acts[i]!]!.agent !== agent) continue;
+          const fp = ctx.hash(pool[i]!);
+          if (visited.has(fp[0]!, fp[1]!)) agent = -1;
         }
       }
-      const fp = ctx.hash(next);
-      if (!visited.add(fp[0]!, fp[1]!)) continue;
-      if (links.size >= ctx.maxStates) {
-        ctx.bound = 'max-states';
-        stop = true;
-        break;
+      if (agent >= 0) reduced++;
+      for (let i = 0; i < enabled; i++) {
+        if (agent >= 0 && model.actions[acts[i]!]!.agent !== agent) continue;
+        if (take(idx, acts[i]!, pool[i]!, atBound)) break;
       }
-      const n = links.push(idx, a);
-      if (depth + 1 > maxDepth) maxDepth = depth + 1;
-      ctx.observe(next);
-      const broken = ctx.brokenState(next);
-      if (broken.length > 0) {
-        const p = links.pathTo(n);
-        if (ctx.recordAll(broken, p.initial, p.actions, 'state')) stop = true;
-      }
-      queue.push(next);
     }
     if (enabled === 0 && ctx.checkDeadlock && !model.isFinal(cur)) {
       const p = links.pathTo(idx);
@@ -134,6 +165,7 @@ export function bfs(model: Model, options: SearchOptions = {}): SearchResult {
     peakFrontier: queue.peak,
     storeBytes: storeBytes(),
     exhausted,
+    ...(por ? { reducedStates: reduced } : {}),
   });
 }
 

@@ -172,6 +172,7 @@ export class SearchContext {
     peakFrontier: number;
     storeBytes: number;
     exhausted: boolean;
+    reducedStates?: number;
   }): SearchResult {
     const seconds = (performance.now() - this.start) / 1000;
     const stats: SearchStats = {
@@ -184,6 +185,7 @@ export class SearchContext {
       peakFrontier: args.peakFrontier,
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       collisionProbability: collisionProbability(args.states, args.transitions),
+      ...(args.reducedStates !== undefined ? { reducedStates: args.reducedStates } : {}),
     };
     const complete = args.exhausted && this.bound === undefined;
     let verdict: Verdict;

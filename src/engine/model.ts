@@ -115,6 +115,26 @@ export interface Model {
   explain?(trace: ExplainInput): string;
   /** Why `action` is not enabled in `s` (used when a saved trace no longer replays). */
   whyDisabled?(s: State, action: number): string | undefined;
+
+  /** What partial-order reduction needs to know; without it the reduction is off. */
+  readonly independence?: Independence;
+}
+
+/**
+ * The state components (any numbering the model likes) each action may read
+ * and write. Two actions of different agents that touch disjoint components
+ * (neither writes what the other reads or writes) commute and neither
+ * enables nor disables the other: that is the static independence relation.
+ * Reads must include the guard, the effect, and whatever the action's step
+ * properties read.
+ */
+export interface Independence {
+  readonly reads: readonly (readonly number[])[];
+  readonly writes: readonly (readonly number[])[];
+  /** Components each state invariant reads: actions writing them are visible and never reduced. */
+  readonly invariantReads?: Readonly<Record<string, readonly number[]>>;
+  /** The actions `agent` may still take from `s` (a subset of its actions); all of them when absent. */
+  futureActions?(s: State, agent: number): readonly number[];
 }
 
 export interface StepLink {

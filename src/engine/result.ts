@@ -36,6 +36,8 @@ export interface SearchStats {
   peakRssBytes: number;
   /** TLC-style optimistic estimate that a fingerprint collision hid a state. */
   collisionProbability: number;
+  /** With partial-order reduction: states expanded with an ample set smaller than all enabled actions. */
+  reducedStates?: number;
 }
 
 export interface SearchResult {
@@ -74,6 +76,8 @@ export interface SearchOptions {
   checkDeadlock?: boolean;
   /** Property ids not to check. */
   skip?: readonly string[];
+  /** Partial-order reduction (ample sets), when the model declares its independence; breadth-first only. */
+  partialOrder?: boolean;
   onProgress?: (p: Progress) => void;
   progressIntervalMs?: number;
 }

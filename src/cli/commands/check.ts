@@ -7,6 +7,7 @@ import { formatInt, formatReport, resultDocument, type Config } from '../../rend
 import { totalmem } from 'node:os';
 import { traceView, type TraceView } from '../../render/trace.ts';
 import { counterexample, reproduceCommand } from '../../counterexample/generate.ts';
+import { violationOf } from '../../counterexample/shrink.ts';
 import { toTraceFile, type TraceFile } from '../../counterexample/format.ts';
 import { renderTraceFile } from '../../counterexample/render-file.ts';
 import { toItfTrace } from '../../counterexample/itf.ts';
@@ -28,6 +29,7 @@ export const SEARCH_OPTIONS: readonly OptionSpec[] = [
   { name: 'symmetry', kind: 'bool', default: true, description: 'hash one representative per symmetry class (where the model declares one)' },
   { name: 'deadlock', kind: 'bool', default: true, description: 'report non-final states with no enabled action (--no-deadlock to skip)' },
   { name: 'skip', kind: 'string', valueName: 'ids', description: 'comma-separated property ids not to check' },
+  { name: 'por', kind: 'bool', description: 'partial-order reduction (ample sets) where the model declares independence; traces are re-minimised' },
   { name: 'workers', kind: 'int', min: 0, max: 256, default: 1, description: 'worker threads for the breadth-first search (0: one per core)' },
 ];
 
@@ -56,6 +58,7 @@ export function searchOptions(opts: Map<string, string | number | boolean>, know
     symmetry: (opts.get('symmetry') as boolean | undefined) ?? true,
     checkDeadlock: (opts.get('deadlock') as boolean | undefined) ?? true,
     skip,
+    partialOrder: (opts.get('por') as boolean | undefined) ?? false,
   };
   if (opts.has('max-states')) o.maxStates = opts.get('max-states') as number;
   if (opts.has('max-depth')) o.maxDepth = opts.get('max-depth') as number;
@@ -111,6 +114,7 @@ export function configOf(params: ParamValues, o: SearchOptions): Config {
   if (o.maxMemoryBytes !== undefined) c['max-memory'] = Math.round(o.maxMemoryBytes / 2 ** 20);
   if (o.skip && o.skip.length > 0) c['skip'] = o.skip.join(',');
   if (o.checkDeadlock === false) c['deadlock'] = false;
+  if (o.partialOrder) c['por'] = true;
   return c;
 }
 
@@ -135,11 +139,18 @@ export const checkCommand: Command = {
     const workers = (options.get('workers') as number | undefined) ?? 1;
     const searchOpts = { ...o, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) };
     if (workers !== 1 && o.strategy === 'dfs') throw new UsageError('--workers applies to breadth-first search only (drop --strategy dfs)');
-    const result =
+    let result =
       workers === 1
         ? check(model, searchOpts)
         : await parallelBfs(model, { registry: MODEL_REGISTRY, model: factory.id, params }, { ...searchOpts, workers: workers === 0 ? defaultWorkers() : workers });
     progress.done();
+    if (o.partialOrder && result.violations.length > 0) {
+      // Ample sets keep violations but not their shortest traces: search again, without the reduction, up to that length.
+      result = {
+        ...result,
+        violations: result.violations.map((v) => violationOf(factory, params, v.property, { maxDepth: v.path.length, symmetry: o.symmetry ?? true }).violation ?? v),
+      };
+    }
     const color = io.outIsTty && !process.env['NO_COLOR'];
     const json = options.get('json') === true;
     const first = result.violations[0];
