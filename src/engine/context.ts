@@ -173,6 +173,7 @@ export class SearchContext {
     storeBytes: number;
     exhausted: boolean;
     reducedStates?: number;
+    startupSeconds?: number;
   }): SearchResult {
     const seconds = (performance.now() - this.start) / 1000;
     const stats: SearchStats = {
@@ -186,6 +187,7 @@ export class SearchContext {
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       collisionProbability: collisionProbability(args.states, args.transitions),
       ...(args.reducedStates !== undefined ? { reducedStates: args.reducedStates } : {}),
+      ...(args.startupSeconds !== undefined ? { startupSeconds: args.startupSeconds } : {}),
     };
     const complete = args.exhausted && this.bound === undefined;
     let verdict: Verdict;

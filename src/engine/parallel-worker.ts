@@ -82,7 +82,7 @@ async function expand(task: ExpandTask): Promise<ExpandResult> {
       }
       if (!sharedInsert(table, mask, key[0]!, key[1]!)) continue;
       const pos = Atomics.add(nextCount, 0, 1);
-      next.set(t, pos * W);
+      for (let w = 0; w < W; w++) next[pos * W + w] = t[w]!;
       const nid = task.nextBase + pos;
       parents[nid] = id;
       actions[nid] = a;
@@ -105,4 +105,10 @@ function rehash(task: RehashTask): boolean {
   return true;
 }
 
-workerpool.worker({ expand, rehash });
+/** Loads the model ahead of the first chunk (so worker start-up is not counted as search time). */
+async function warm(searchId: number, job: ModelJob, options: WorkerSearchOptions): Promise<boolean> {
+  await entryFor(searchId, job, options);
+  return true;
+}
+
+workerpool.worker({ expand, rehash, warm });

@@ -38,6 +38,8 @@ export interface SearchStats {
   collisionProbability: number;
   /** With partial-order reduction: states expanded with an ample set smaller than all enabled actions. */
   reducedStates?: number;
+  /** Parallel search: seconds spent starting the worker threads, not included in `seconds`. */
+  startupSeconds?: number;
 }
 
 export interface SearchResult {

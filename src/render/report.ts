@@ -31,6 +31,8 @@ export interface ResultDocument {
     peakFrontier: number;
     peakRssBytes: number;
     collisionProbability: number;
+    reducedStates?: number;
+    startupSeconds?: number;
   };
   metrics: Record<string, number>;
   violations: {
@@ -64,6 +66,8 @@ export function resultDocument(model: Model, modelId: string, config: Config, r:
       peakFrontier: s.peakFrontier,
       peakRssBytes: s.peakRssBytes,
       collisionProbability: s.collisionProbability,
+      ...(s.reducedStates !== undefined ? { reducedStates: s.reducedStates } : {}),
+      ...(s.startupSeconds !== undefined ? { startupSeconds: round(s.startupSeconds, 3) } : {}),
     },
     metrics: { ...r.metrics },
     violations: views.map((t) => ({
@@ -121,7 +125,10 @@ export function formatReport(doc: ResultDocument, traces: TraceView[], color = f
   lines.push(
     `states      ${formatInt(s.states)} distinct, ${formatInt(s.transitions)} transitions, depth ${s.depth}${doc.complete ? '' : ' (search not complete)'}`,
   );
-  lines.push(`time        ${s.seconds.toFixed(2)} s, ${formatRate(s.statesPerSecond)} states/s, ${s.bytesPerState.toFixed(1)} bytes/state, peak RSS ${formatBytes(s.peakRssBytes)}`);
+  lines.push(
+    `time        ${s.seconds.toFixed(2)} s${s.startupSeconds !== undefined ? ` (+${s.startupSeconds.toFixed(2)} s starting workers)` : ''}, ${formatRate(s.statesPerSecond)} states/s, ${s.bytesPerState.toFixed(1)} bytes/state, peak RSS ${formatBytes(s.peakRssBytes)}`,
+  );
+  if (s.reducedStates !== undefined) lines.push(`reduction   ${formatInt(s.reducedStates)} states expanded with an ample set (partial-order reduction)`);
   lines.push(`collision   ${s.collisionProbability.toExponential(1)} (optimistic probability that a fingerprint collision hid a state)`);
   const metrics = Object.entries(doc.metrics);
   if (metrics.length > 0) lines.push(`worst case  ${metrics.map(([k, v]) => `${k} ${v}`).join(', ')}`);
