@@ -81,6 +81,23 @@ export const genericHooks: MmuGatherHooks = {
   },
 };
 
+/**
+ * Range tracking as HAVE_MMU_GATHER_RANGE proposes it: every cleared PTE
+ * adds its page, and every freed page table adds everything it maps.
+ */
+export const rangeTrackingHooks: Pick<MmuGatherHooks, 'tlb_remove_tlb_entry' | 'pte_free_tlb'> = {
+  tlb_remove_tlb_entry(tlb, _vma, page) {
+    tlb.need_flush = true;
+    tlb.track(page, page + 1);
+  },
+  pte_free_tlb(tlb, table) {
+    tlb.need_flush = true;
+    const g = tlb.geometry;
+    tlb.track(g.regionStart[table]!, g.regionEnd[table]!);
+    tlb.tables.push(table);
+  },
+};
+
 /** Per-page range flushes, no i-cache maintenance: the common case. */
 export const PLAIN_FLUSH: FlushSemantics = { range: 'per-page', rangeICache: 'never', mmICache: false };
 

@@ -3,7 +3,7 @@
  * console summary. Pure functions: no I/O, no exit codes.
  */
 import type { Model } from '../engine/model.ts';
-import type { SearchResult } from '../engine/result.ts';
+import type { SearchResult, SearchStats } from '../engine/result.ts';
 import { formatChange } from './diff.ts';
 import { renderTrace } from './text-trace.ts';
 import { traceView, type TraceView } from './trace.ts';
@@ -21,19 +21,8 @@ export interface ResultDocument {
   verdict: SearchResult['verdict'];
   bound: string | null;
   complete: boolean;
-  stats: {
-    states: number;
-    transitions: number;
-    depth: number;
-    seconds: number;
-    statesPerSecond: number;
-    bytesPerState: number;
-    peakFrontier: number;
-    peakRssBytes: number;
-    collisionProbability: number;
-    reducedStates?: number;
-    startupSeconds?: number;
-  };
+  /** The engine's statistics, rounded for display. */
+  stats: SearchStats;
   metrics: Record<string, number>;
   violations: {
     property: string;

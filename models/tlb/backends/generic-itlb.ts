@@ -3,7 +3,7 @@
  * i-TLB / i-cache is flushed is decided from the exec bits of the PTEs that
  * were cleared, not from the flags of whichever VMA is at hand.
  */
-import { defineBackend } from '../backend.ts';
+import { defineBackend, rangeTrackingHooks } from '../backend.ts';
 import rangeBackend from './generic-range.ts';
 
 export default defineBackend({
@@ -16,8 +16,7 @@ export default defineBackend({
   hooks: {
     ...rangeBackend.hooks,
     tlb_remove_tlb_entry(tlb, vma, page) {
-      tlb.need_flush = true;
-      tlb.track(page, page + 1);
+      rangeTrackingHooks.tlb_remove_tlb_entry.call(this, tlb, vma, page);
       if (vma.exec) tlb.exec = true; // pte_exec() of the cleared entry
     },
   },

@@ -3,7 +3,7 @@
  * but __pte_free_tlb is pte_free: the page table goes back at once, before
  * any flush, the shift_arg_pages problem Peter points at (L132-L152).
  */
-import { defineBackend, genericHooks, PLAIN_FLUSH } from '../backend.ts';
+import { defineBackend, genericHooks, PLAIN_FLUSH, rangeTrackingHooks } from '../backend.ts';
 
 export default defineBackend({
   id: 'ia64-2.6.37',
@@ -14,10 +14,7 @@ export default defineBackend({
   flush: PLAIN_FLUSH,
   hooks: {
     ...genericHooks,
-    tlb_remove_tlb_entry(tlb, _vma, page) {
-      tlb.need_flush = true;
-      tlb.track(page, page + 1);
-    },
+    tlb_remove_tlb_entry: rangeTrackingHooks.tlb_remove_tlb_entry,
     pte_free_tlb(tlb, table) {
       tlb.need_flush = true;
       tlb.freeTable(table, 'pte_free');

@@ -5,23 +5,14 @@
  * pages of an earlier VMA can leave stale i-cache lines (L1282-L1300,
  * L1378-L1390). flush_tlb_mm always evicts the i-cache.
  */
-import { defineBackend, genericHooks, type MmuGatherHooks } from '../backend.ts';
+import { defineBackend, genericHooks, rangeTrackingHooks, type MmuGatherHooks } from '../backend.ts';
 
 export const tileRangeHooks: MmuGatherHooks = {
   ...genericHooks,
   tlb_start_vma(tlb, vma) {
     tlb.vma = vma;
   },
-  tlb_remove_tlb_entry(tlb, _vma, page) {
-    tlb.need_flush = true;
-    tlb.track(page, page + 1);
-  },
-  pte_free_tlb(tlb, table) {
-    tlb.need_flush = true;
-    const g = tlb.geometry;
-    tlb.track(g.regionStart[table]!, g.regionEnd[table]!);
-    tlb.tables.push(table);
-  },
+  ...rangeTrackingHooks,
   tlb_flush(tlb) {
     if (tlb.fullmm || tlb.vma === null || !tlb.hasRange) tlb.flush_tlb_mm();
     else tlb.flush_tlb_range(tlb.vma, tlb.range_start, tlb.range_end);

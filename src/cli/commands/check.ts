@@ -33,13 +33,18 @@ export const SEARCH_OPTIONS: readonly OptionSpec[] = [
   { name: 'workers', kind: 'int', min: 0, max: 256, default: 1, description: 'worker threads for the breadth-first search (0: one per core)' },
 ];
 
-export const OUTPUT_OPTIONS: readonly OptionSpec[] = [
+/** Where a counterexample can be written (check and simulate). */
+export const TRACE_OUTPUT_OPTIONS: readonly OptionSpec[] = [
   { name: 'json', kind: 'bool', description: 'print one versioned JSON document on stdout' },
-  { name: 'minimize', kind: 'bool', description: 'shrink the configuration to the smallest that violates the same property, and show that trace' },
   { name: 'trace-out', kind: 'string', valueName: 'file', description: 'write the (first) counterexample as a replayable trace file' },
   { name: 'html', kind: 'string', valueName: 'file', description: 'write the (first) counterexample as a self-contained HTML page' },
   { name: 'itf', kind: 'string', valueName: 'file', description: 'write the (first) counterexample in ITF (Apalache/Quint trace format)' },
   HELP_OPTION,
+];
+
+export const OUTPUT_OPTIONS: readonly OptionSpec[] = [
+  { name: 'minimize', kind: 'bool', description: 'shrink the configuration to the smallest that violates the same property, and show that trace' },
+  ...TRACE_OUTPUT_OPTIONS,
 ];
 
 export function searchOptions(opts: Map<string, string | number | boolean>, knownProps: readonly string[]): SearchOptions {

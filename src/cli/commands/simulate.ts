@@ -8,8 +8,8 @@ import { renderTraceFile } from '../../counterexample/render-file.ts';
 import { traceView } from '../../render/trace.ts';
 import { formatInt, JSON_FORMAT_VERSION, TOOL_VERSION } from '../../render/report.ts';
 import type { OptionSpec } from '../args.ts';
-import { EXIT, HELP_OPTION, type Command, type Io } from '../command.ts';
-import { configOf, modelHelp, resolveModel, searchOptions, writeOutputs } from './check.ts';
+import { EXIT, type Command, type Io } from '../command.ts';
+import { configOf, modelHelp, resolveModel, searchOptions, TRACE_OUTPUT_OPTIONS, writeOutputs } from './check.ts';
 
 const SIM_OPTIONS: readonly OptionSpec[] = [
   { name: 'seed', kind: 'string', valueName: 'seed', default: '1', description: 'seed of the first run (run i uses "<seed>:<i>")' },
@@ -21,11 +21,7 @@ const SIM_OPTIONS: readonly OptionSpec[] = [
   { name: 'no-minimize', kind: 'bool', description: 'report the random walk as found (loop-erased), without searching for a shorter one' },
   { name: 'deadlock', kind: 'bool', default: true, description: 'report stuck non-final states (--no-deadlock to skip)' },
   { name: 'skip', kind: 'string', valueName: 'ids', description: 'comma-separated property ids not to check' },
-  { name: 'json', kind: 'bool', description: 'print one JSON document' },
-  { name: 'trace-out', kind: 'string', valueName: 'file', description: 'write the counterexample as a replayable trace file' },
-  { name: 'html', kind: 'string', valueName: 'file', description: 'write the counterexample as an HTML page' },
-  { name: 'itf', kind: 'string', valueName: 'file', description: 'write the counterexample in ITF' },
-  HELP_OPTION,
+  ...TRACE_OUTPUT_OPTIONS,
 ];
 
 export const simulateCommand: Command = {
