@@ -18,6 +18,10 @@ describe('tlbcheck (default matrix)', () => {
     const row = (id: string) => doc.rows.find((x: { id: string }) => x.id === id);
     expect(row('arm-2.6.37/unmap_region')).toMatchObject({ backend: 'arm-2.6.37', path: 'unmap_region', verdict: 'violated', firstViolation: 'no-stale-tlb-at-free' });
     expect(row('tile-2.6.38/unmap_region')).toMatchObject({ verdict: 'violated', violated: ['no-stale-icache'] });
+    // Violating rows are minimized: the smallest configuration that still violates, and how to get it.
+    expect(row('arm-2.6.37/unmap_region').minimized).toMatchObject({ property: 'no-stale-tlb-at-free', length: 4 });
+    expect(row('arm-2.6.37/unmap_region').minimized.command).toContain('--cpus 1');
+    expect(row('arm-06824ba8/unmap_region').minimized).toBeNull();
     for (const p of ['unmap_region', 'shift_arg_pages', 'exit_mmap']) {
       const x = row(`arm-06824ba8/${p}`);
       expect(x.verdict).toBe('holds');

@@ -21,6 +21,7 @@ export interface MatrixDocument {
     cost: Record<string, number> | null;
     matches: boolean;
     mismatch: string | null;
+    minimized: { property: string; length: number; changes: string[]; command: string } | null;
     ref: string;
   }[];
   summary: { rows: number; matched: number; mismatched: number; seconds: number };
@@ -43,6 +44,7 @@ export function matrixDocument(suite: Suite, outcomes: readonly RowOutcome[], wa
     cost: o.verdict === 'holds' ? Object.fromEntries(suite.metrics.map(([id]) => [id, o.metrics[id] ?? 0])) : null,
     matches: o.matches,
     mismatch: o.mismatch ?? null,
+    minimized: o.minimized ? { ...o.minimized, changes: [...o.minimized.changes] } : null,
     ref: o.row.ref,
   }));
   const matched = outcomes.filter((o) => o.matches).length;
@@ -60,18 +62,19 @@ export function matrixDocument(suite: Suite, outcomes: readonly RowOutcome[], wa
  * in the table (DOMAIN's invariant numbers for the TLB suite).
  */
 export function formatMatrix(suite: Suite, outcomes: readonly RowOutcome[], wallSeconds: number, shortName: (id: string) => string): string {
-  const head = [...suite.columns.map((c) => c.toUpperCase()), 'VERDICT', 'VIOLATED', 'LEN', 'STATES', 'SEC', ...suite.metrics.map(([, h]) => h.toUpperCase()), 'EXPECTED'];
+  const head = [...suite.columns.map((c) => c.toUpperCase()), 'VERDICT', 'VIOLATED', 'LEN', 'MIN', 'STATES', 'SEC', ...suite.metrics.map(([, h]) => h.toUpperCase()), 'EXPECTED'];
   const body = outcomes.map((o) => [
     ...suite.columns.map((c) => o.row.columns[c] ?? ''),
     o.verdict,
     o.violated.map(shortName).join(','),
     o.length === null ? '' : String(o.length),
+    o.minimized ? String(o.minimized.length) : '',
     formatInt(o.states),
     o.seconds.toFixed(2),
     ...suite.metrics.map(([id]) => (o.verdict === 'holds' ? String(o.metrics[id] ?? 0) : '')),
     o.matches ? 'ok' : `MISMATCH: ${o.mismatch}`,
   ]);
-  const numeric = new Set([head.indexOf('LEN'), head.indexOf('STATES'), head.indexOf('SEC'), ...suite.metrics.map((_, i) => head.length - 1 - suite.metrics.length + i)]);
+  const numeric = new Set([head.indexOf('LEN'), head.indexOf('MIN'), head.indexOf('STATES'), head.indexOf('SEC'), ...suite.metrics.map((_, i) => head.length - 1 - suite.metrics.length + i)]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => (i === head.length - 1 ? 2 : r[i]!.length))));
   const fmt = (r: string[]): string =>
     r

@@ -1,10 +1,17 @@
 /** Running a suite row by row (sequentially here; the parallel runner hands the same rows to workers). */
 import { check } from '../engine/check.ts';
-import type { ModelFactory } from '../engine/model.ts';
+import type { ModelFactory, ParamValues } from '../engine/model.ts';
+import { reproduceCommand } from '../counterexample/generate.ts';
+import { minimize } from '../counterexample/shrink.ts';
 import type { SearchOptions } from '../engine/result.ts';
 import { compare, type RowOutcome, type Suite, type SuiteRow } from './suite.ts';
 
-export function runRow(factory: ModelFactory, row: SuiteRow, options: SearchOptions): RowOutcome {
+/** Row options beyond the search's: minimize violating rows (shortest trace in the smallest configuration). */
+export interface RowRunOptions {
+  readonly minimize?: boolean;
+}
+
+export function runRow(factory: ModelFactory, row: SuiteRow, options: SearchOptions, run: RowRunOptions = {}): RowOutcome {
   const params = { ...Object.fromEntries(factory.params.map((p) => [p.name, p.default])), ...row.params };
   const problem = factory.validate?.(params);
   if (problem) throw new Error(`suite row ${row.id}: ${problem}`);
@@ -22,6 +29,18 @@ export function runRow(factory: ModelFactory, row: SuiteRow, options: SearchOpti
     seconds: r.stats.seconds,
     metrics: r.metrics,
     ...compare(row, r.verdict, violated),
+    ...(first && run.minimize && factory.shrink ? { minimized: minimizedSummary(factory, params, first.property) } : {}),
+  };
+}
+
+function minimizedSummary(factory: ModelFactory, params: ParamValues, property: string): RowOutcome['minimized'] {
+  const m = minimize(factory, params, property);
+  if (!m) return undefined;
+  return {
+    property,
+    length: m.violation.path.length,
+    changes: m.tried.filter((t) => t.outcome === 'violates').map((t) => t.change),
+    command: reproduceCommand(factory, m.params),
   };
 }
 
@@ -30,11 +49,12 @@ export function runSuite(
   findFactory: (id: string) => ModelFactory | undefined,
   onRow?: (o: RowOutcome, index: number) => void,
   extra: SearchOptions = {},
+  run: RowRunOptions = {},
 ): RowOutcome[] {
   return suite.rows.map((row, i) => {
     const f = findFactory(row.model);
     if (!f) throw new Error(`suite row ${row.id}: unknown model ${row.model}`);
-    const o = runRow(f, row, { ...suite.options, ...extra });
+    const o = runRow(f, row, { ...suite.options, ...extra }, run);
     onRow?.(o, i);
     return o;
   });
@@ -47,6 +67,7 @@ export async function runSuiteParallel(
   workers: number,
   onRow?: (o: RowOutcome, done: number) => void,
   extra: SearchOptions = {},
+  run: RowRunOptions = {},
 ): Promise<RowOutcome[]> {
   const { fileURLToPath } = await import('node:url');
   const workerpool = (await import('workerpool')).default;
@@ -56,7 +77,7 @@ export async function runSuiteParallel(
     // Longest rows first would balance better, but sizes are unknown up front; the pool keeps every worker busy.
     return await Promise.all(
       suite.rows.map(async (row) => {
-        const o = (await pool.exec('run', [{ registry, row, options: { ...suite.options, ...extra } }])) as RowOutcome;
+        const o = (await pool.exec('run', [{ registry, row, options: { ...suite.options, ...extra }, run }])) as RowOutcome;
         onRow?.(o, ++done);
         return o;
       }),

@@ -50,6 +50,8 @@ export interface RowOutcome {
   readonly matches: boolean;
   /** Why it does not match, in one line. */
   readonly mismatch?: string;
+  /** For violated rows (when minimizing): the first property's shortest trace in the smallest configuration. */
+  readonly minimized?: { readonly property: string; readonly length: number; readonly changes: readonly string[]; readonly command: string };
 }
 
 export function compare(row: SuiteRow, verdict: Verdict, violated: readonly string[]): { matches: boolean; mismatch?: string } {

@@ -14,13 +14,15 @@ export const matrixCommand: Command = {
   usage: 'tlbcheck [matrix] [--only text] [--json]',
   details:
     'Each row is an exhaustive search (--all) at small sizes. VIOLATED lists the DOMAIN §5 numbers of the\n' +
-    'invariants violated, shortest first; LEN is the shortest counterexample. For holding rows IPIS, FULL and\n' +
+    'invariants violated, shortest first; LEN is the shortest counterexample and MIN its length in the smallest\n' +
+    'configuration that still violates it (see counterexamples/). For holding rows IPIS, FULL and\n' +
     'PER-PAGE are the worst-case cost over all interleavings. Exit code 0 when every row matches its expected\n' +
     'verdict, 1 when one does not, 3 when a row was cut short by --time-limit.',
   options: [
     { name: 'only', kind: 'string', valueName: 'text', description: 'run only rows whose id contains this text (e.g. arm-2.6.37 or gup)' },
     { name: 'suite', kind: 'enum', values: SUITES.map((s) => s.id), default: SUITES[0]!.id, description: 'which suite' },
     { name: 'time-limit', kind: 'number', min: 0.001, max: 1e7, valueName: 'seconds', description: 'per-row time limit' },
+    { name: 'minimize', kind: 'bool', default: true, description: 'shrink each violating row to its smallest violating configuration (MIN column; --no-minimize to skip)' },
     { name: 'workers', kind: 'int', min: 0, max: 256, default: 0, description: 'rows run in parallel on this many threads (0: one per core)' },
     { name: 'json', kind: 'bool', description: 'print the matrix as one JSON document' },
     HELP_OPTION,
@@ -43,10 +45,11 @@ export const matrixCommand: Command = {
     const progress = (o: RowOutcome, done: number): void => {
       if (tty) io.err(`\r\x1b[2K[${done}/${suite.rows.length}] ${o.row.id}: ${o.verdict}`);
     };
+    const run = { minimize: (options.get('minimize') as boolean | undefined) ?? true };
     const outcomes =
       workers > 1 && suite.rows.length > 1
-        ? await runSuiteParallel(suite, MODEL_REGISTRY, Math.min(workers, suite.rows.length), progress, extra)
-        : runSuite(suite, findModel, (o, i) => progress(o, i + 1), extra);
+        ? await runSuiteParallel(suite, MODEL_REGISTRY, Math.min(workers, suite.rows.length), progress, extra, run)
+        : runSuite(suite, findModel, (o, i) => progress(o, i + 1), extra, run);
     if (tty) io.err('\r\x1b[2K');
     const wall = (performance.now() - start) / 1000;
     if (options.get('json')) io.out(JSON.stringify(matrixDocument(suite, outcomes, wall), null, 2));
