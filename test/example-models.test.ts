@@ -177,3 +177,34 @@ describe('deadlock', () => {
     expect(check(tlbMini({ ncpu: 2, npage: 1, variant: 'fixed', checkFree: true })).verdict).toBe('holds');
   });
 });
+
+describe('a depth bound never hides a violating step', () => {
+  // s0 -> s1, and s1 has a self-loop that breaks a step property: with the bound at
+  // the graph's depth, the self-loop must still be checked (review finding).
+  const model = {
+    name: 'loop',
+    stateWords: 1,
+    agents: ['a'],
+    actions: [
+      { agent: 0, name: 'go' },
+      { agent: 0, name: 'spin' },
+    ],
+    invariants: [{ id: 'no-spin', statement: 'never spin', holdsOnStep: (_s: Uint32Array, a: number) => a !== 1 }],
+    initialStates: () => [Uint32Array.of(0)],
+    step: (s: Uint32Array, a: number, out: Uint32Array) => {
+      if (a === 0 && s[0] === 0) return ((out[0] = 1), true);
+      if (a === 1 && s[0] === 1) return ((out[0] = 1), true);
+      return false;
+    },
+    isFinal: () => true,
+    decode: (s: Uint32Array) => ({ s: s[0]! }),
+  };
+  for (const strategy of ['bfs', 'dfs'] as const) {
+    it(`${strategy}: --max-depth 1 still reports the violating self-loop`, () => {
+      expect(check(model, { strategy }).verdict).toBe('violated');
+      const r = check(model, { strategy, maxDepth: 1 });
+      expect(r.verdict).toBe('violated');
+      expect(r.violations[0]!.path).toEqual([0, 1]);
+    });
+  }
+});

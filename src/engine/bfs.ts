@@ -56,13 +56,9 @@ export function bfs(model: Model, options: SearchOptions = {}): SearchResult {
 
   /** Handles one transition idx --a--> t; returns true when the search must stop adding states. */
   const take = (idx: number, a: number, t: Uint32Array, atBound: boolean): boolean => {
-    if (atBound) {
-      // Do not go deeper; only note whether something new was left out.
-      const fp = ctx.hash(t);
-      if (!visited.has(fp[0]!, fp[1]!)) truncated = true;
-      return false;
-    }
-    transitions++;
+    // Every transition out of an explored state is checked, at the depth bound too:
+    // a violating step back into a known state would otherwise go unseen.
+    if (!atBound) transitions++;
     if (ctx.stepChecks.length > 0) {
       const bad = ctx.brokenStep(cur, a, t);
       if (bad.length > 0) {
@@ -72,6 +68,11 @@ export function bfs(model: Model, options: SearchOptions = {}): SearchResult {
       }
     }
     const fp = ctx.hash(t);
+    if (atBound) {
+      // Do not go deeper; only note whether something new was left out.
+      if (!visited.has(fp[0]!, fp[1]!)) truncated = true;
+      return false;
+    }
     if (!visited.add(fp[0]!, fp[1]!)) return false;
     if (links.size >= ctx.maxStates) {
       ctx.bound = 'max-states';

@@ -83,12 +83,8 @@ export function dfs(model: Model, options: SearchOptions = {}): SearchResult {
       for (; a < A; a++) {
         if (!model.step(cur, a, next)) continue;
         enabledCount[top]!++;
-        if (depth >= ctx.maxDepth) {
-          const f = ctx.hash(next);
-          if (!visited.has(f[0]!, f[1]!)) truncated = true;
-          continue;
-        }
-        transitions++;
+        const atBound = depth >= ctx.maxDepth;
+        if (!atBound) transitions++;
         if (ctx.stepChecks.length > 0) {
           const bad = ctx.brokenStep(cur, a, next);
           if (bad.length > 0) {
@@ -101,6 +97,11 @@ export function dfs(model: Model, options: SearchOptions = {}): SearchResult {
           }
         }
         const f = ctx.hash(next);
+        if (atBound) {
+          // Checked above, but not explored: note whether something new was left out.
+          if (!visited.has(f[0]!, f[1]!)) truncated = true;
+          continue;
+        }
         if (!visited.add(f[0]!, f[1]!)) continue;
         if (links.size >= ctx.maxStates) {
           ctx.bound = 'max-states';

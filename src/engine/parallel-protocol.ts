@@ -44,6 +44,8 @@ export interface ExpandTask {
    * reports where it stopped so the main thread can grow them and resume.
    */
   readonly room: number;
+  /** Successors that may be added after a room check passes: actions x workers. */
+  readonly margin: number;
 }
 
 /** Copy a slice of the old visited set into the new one (parallel rehash). */

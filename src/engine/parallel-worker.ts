@@ -51,8 +51,9 @@ async function expand(task: ExpandTask): Promise<ExpandResult> {
   let full = false;
   let stoppedAt = task.to;
   for (let i = task.from; i < task.to; i++) {
-    // Every successor of this state might be new: stop while there is room for them all.
-    if (Atomics.load(nextCount, 0) + A > task.room) {
+    // Every successor of this state might be new, and so might every other worker's
+    // current state's: stop while there is room for all of them.
+    if (Atomics.load(nextCount, 0) + task.margin > task.room) {
       stoppedAt = i;
       break;
     }
@@ -62,18 +63,18 @@ async function expand(task: ExpandTask): Promise<ExpandResult> {
     for (let a = 0; a < A; a++) {
       if (!model.step(s, a, t)) continue;
       enabled++;
-      const fp = ctx.hash(t);
-      sharedKey(fp[0]!, fp[1]!, key);
-      if (task.atDepthBound) {
-        if (!sharedHas(table, mask, key[0]!, key[1]!)) truncated = true;
-        continue;
-      }
-      transitions++;
+      if (!task.atDepthBound) transitions++;
       if (ctx.stepChecks.length > 0) {
         for (const c of ctx.brokenStep(s, a, t)) {
           violations.push({ property: c.id, statement: c.statement, kind: 'step', at: id, action: a });
           ctx.record({ property: c.id, statement: c.statement, initial: 0, path: [], kind: 'step' });
         }
+      }
+      const fp = ctx.hash(t);
+      sharedKey(fp[0]!, fp[1]!, key);
+      if (task.atDepthBound) {
+        if (!sharedHas(table, mask, key[0]!, key[1]!)) truncated = true;
+        continue;
       }
       if (full) continue;
       if (task.maxStates >= 0 && task.nextBase + Atomics.load(nextCount, 0) >= task.maxStates) {

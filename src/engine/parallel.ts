@@ -156,7 +156,7 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
       /** With nothing in flight, grows whichever shared array is short of room for another chunk. */
       const makeRoom = async (): Promise<void> => {
         const n = Atomics.load(nextCount, 0);
-        const want = n + Math.max(1, A) * chunk;
+        const want = n + Math.max(1, A) * Math.max(chunk, workers);
         if (want > next.length / W) next = growU32(next, Math.max(next.length * 2, want * W));
         if (nextBase + want > parents.length) {
           const len = Math.max(parents.length * 2, nextBase + want);
@@ -168,7 +168,7 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
       };
 
       while ((queue.length > 0 || inflight.size > 0) && !stop) {
-        if (needRoom || (queue.length > 0 && room() - Atomics.load(nextCount, 0) < Math.max(1, A))) {
+        if (needRoom || (queue.length > 0 && room() - Atomics.load(nextCount, 0) < Math.max(1, A) * workers)) {
           await Promise.all(inflight);
           await makeRoom();
         }
@@ -192,6 +192,7 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
             atDepthBound,
             maxStates: Number.isFinite(ctx.maxStates) ? ctx.maxStates : -1,
             room: room(),
+            margin: Math.max(1, A) * workers,
           };
           const p: Promise<void> = (pool.exec('expand', [task]) as Promise<ExpandResult>).then((r) => {
             merge(r, to);
