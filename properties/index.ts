@@ -11,7 +11,7 @@ export interface PropertyInfo {
 
 export const TLB_PROPERTIES = [
   { number: 1, id: 'no-stale-tlb-at-free', statement: "when a frame is freed, no CPU's TLB maps it" },
-  { number: 2, id: 'no-access-after-free', statement: "no access (user, walker, gup_fast) reaches a free or reused frame through this mm's translations" },
+  { number: 2, id: 'no-access-after-free', statement: "no access (user or hardware walker) reaches a free or reused frame through this mm's translations" },
   { number: 3, id: 'no-walk-cache-after-table-free', statement: "when a page-table frame is freed, no CPU's walk cache points at it" },
   { number: 4, id: 'no-walk-of-freed-table', statement: 'no hardware walk or gup_fast reads a table frame that is no longer the mm\'s page table' },
   { number: 5, id: 'no-stale-icache', statement: "no CPU executes from an i-cache line older than the frame's current contents" },

@@ -169,7 +169,9 @@ describe('trace outputs from the CLI', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('minimized by:');
     const file = parseTraceFile(readFileSync(json, 'utf8'));
-    expect(file.params['walker']).toBe('off'); // shrunk: no speculative walks needed
+    // Shrunk: fewer CPUs, fewer walkers, no allocator.
+    expect(file.minimization!.tried.filter((t) => t.outcome === 'violates').length).toBeGreaterThan(0);
+    expect(file.params['allocator']).toBe(false);
     expect(tlbcheck('replay', json, '--quiet').code).toBe(1);
     const page = readFileSync(html, 'utf8');
     expect(page).toContain('<svg');

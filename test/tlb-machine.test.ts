@@ -46,8 +46,8 @@ describe('flush primitives', () => {
     for (const c of [0, 1, 2]) expect(cpuView(m, t, c)).toEqual({ tlb: [], wc: [], walk: -1, icache: [] });
   });
 
-  it('flush_tlb_range (per page) drops only the range, the walk-cache entries of regions it overlaps, and walks in flight there', () => {
-    const m = tlb({ backend: 'arm-2.6.37', path: 'zap_page_range', cpus: 3, pages: 2, vmas: 2, tables: 2, 'walk-cache': 'on', tlb: 'broadcast' });
+  it('flush_tlb_range (per page) drops only the range, the walk-cache entries of regions it overlaps, and (--walk-flush region) walks in flight there', () => {
+    const m = tlb({ backend: 'arm-2.6.37', path: 'zap_page_range', cpus: 3, pages: 2, vmas: 2, tables: 2, 'walk-cache': 'on', tlb: 'broadcast', 'walk-flush': 'region' });
     // ops: clear 0, free 0, flush [0,1) (vma0), clear 1, free 1, flush [1,2) (vma1), return
     let s = m.initialStates()[0]!;
     s = unmapUntil(m, s, 'clear_pte');
@@ -60,6 +60,22 @@ describe('flush primitives', () => {
     // Page 0 and region 0 go; page 1, region 1 and the walk of page 1 stay; the walk of page 0 is abandoned.
     expect(cpuView(m, t, 1)).toEqual({ tlb: [1], wc: [1], walk: 1, icache: [] });
     expect(cpuView(m, t, 2)).toEqual({ tlb: [], wc: [], walk: -1, icache: [] });
+  });
+
+  it('--walk-flush: barrier ends every walk in flight, address only walks of the pages flushed', () => {
+    const walksAfterFlush = (mode: string): number[] => {
+      const m = tlb({ backend: 'arm-2.6.37', path: 'zap_page_range', cpus: 3, pages: 2, vmas: 2, tables: 1, tlb: 'broadcast', 'walk-flush': mode });
+      let s = m.initialStates()[0]!;
+      s = take(m, s, 'zap_page_range step'); // clear 0
+      s = take(m, s, 'zap_page_range step'); // free 0
+      s = withCpu(m, s, 1, { walk: 1 });
+      s = withCpu(m, s, 2, { walk: 0 });
+      const t = take(m, s, 'zap_page_range step'); // flush_tlb_range page 0
+      return [cpuView(m, t, 1).walk, cpuView(m, t, 2).walk];
+    };
+    expect(walksAfterFlush('barrier')).toEqual([-1, -1]);
+    expect(walksAfterFlush('region')).toEqual([-1, -1]); // one table: page 1 is under the flushed region
+    expect(walksAfterFlush('address')).toEqual([1, -1]);
   });
 
   it('Tile 2.6.38: a range flush with a non-VM_EXEC VMA leaves i-cache lines; flush_tlb_mm evicts them', () => {

@@ -8,6 +8,8 @@ import { tlbFactory } from '../models/tlb/index.ts';
 import { entryId, entryParams, loadMatrix, tlbMatrix } from '../models/tlb/matrix.ts';
 import { runSuite } from '../src/suite/run.ts';
 import { findModel } from '../models/index.ts';
+import { BACKENDS } from '../models/tlb/backends/index.ts';
+import { PATHS } from '../models/tlb/paths.ts';
 
 const file = loadMatrix();
 const numberOf = new Map<string, number>(TLB_PROPERTIES.map((p) => [p.id, p.number]));
@@ -40,7 +42,7 @@ describe('the default matrix', () => {
     const bad = outcomes.filter((o) => !o.matches).map((o) => `${o.row.id}: ${o.mismatch}`);
     expect(bad).toEqual([]);
     const pairs = new Set(suite.rows.map((r) => `${r.columns['backend']}/${r.columns['path']}`));
-    expect(pairs.size).toBe(14 * 4);
+    expect(pairs.size).toBe(BACKENDS.length * PATHS.length);
   });
 
   it('a wrong expectation is reported as a mismatch', () => {

@@ -50,6 +50,8 @@ export const genericHooks: MmuGatherHooks = {
   tlb_gather_mmu(tlb, fullmm) {
     tlb.fullmm = fullmm;
     tlb.need_flush = false;
+    // tlb->nr = num_online_cpus() > 1 ? 0 : ~0: with one CPU, nothing is batched.
+    tlb.fastMode = tlb.geometry.cpus === 1;
   },
   // tlb_start_vma: flush_cache_range; data caches are not modelled.
   tlb_start_vma() {},
@@ -58,13 +60,15 @@ export const genericHooks: MmuGatherHooks = {
   },
   tlb_remove_page(tlb, page) {
     tlb.need_flush = true;
-    tlb.pages.push(page);
+    if (tlb.fastMode) tlb.freePage(page, 'free_page_and_swap_cache');
+    else tlb.pages.push(page);
   },
   tlb_end_vma() {},
   pte_free_tlb(tlb, table) {
     tlb.need_flush = true;
     // __pte_free_tlb: tlb_remove_page() on the page-table page.
-    tlb.tables.push(table);
+    if (tlb.fastMode) tlb.freeTable(table, 'free_page_and_swap_cache');
+    else tlb.tables.push(table);
   },
   tlb_flush(tlb) {
     tlb.flush_tlb_mm();
@@ -94,7 +98,8 @@ export const rangeTrackingHooks: Pick<MmuGatherHooks, 'tlb_remove_tlb_entry' | '
     tlb.need_flush = true;
     const g = tlb.geometry;
     tlb.track(g.regionStart[table]!, g.regionEnd[table]!);
-    tlb.tables.push(table);
+    if (tlb.fastMode) tlb.freeTable(table, 'free_page_and_swap_cache');
+    else tlb.tables.push(table);
   },
 };
 

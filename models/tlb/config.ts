@@ -16,6 +16,14 @@ export const MAX_PAGES = 4;
 /** Where speculative hardware walks run (accessor CPUs always do demand walks). */
 export type WalkerPlacement = 'off' | 'unmapper' | 'others' | 'all';
 
+/**
+ * Which hardware walks in flight a flush reaching a CPU ends:
+ * - barrier: all of them (the invalidate and its barrier complete or abandon outstanding walks);
+ * - region: those holding a pmd of a region the flush covers (like a walk-cache entry);
+ * - address: only walks of an address the flush covers.
+ */
+export type WalkFlush = 'barrier' | 'region' | 'address';
+
 export interface TlbConfig {
   readonly backend: Backend;
   readonly path: PathId;
@@ -28,6 +36,7 @@ export interface TlbConfig {
   readonly accessors: number;
   readonly gup: number;
   readonly walker: WalkerPlacement;
+  readonly walkFlush: WalkFlush;
   readonly allocator: boolean;
   readonly hw: Hardware;
   readonly gupRef: GupRef;
@@ -50,7 +59,20 @@ export const TLB_PARAMS: readonly ParamSpec[] = [
   { name: 'exec-mask', description: 'bit v set: VMA v has VM_EXEC', kind: 'int', default: 1, min: 0, max: 2 ** MAX_PAGES - 1 },
   { name: 'accessors', description: `user CPUs accessing the pages (${AUTO}: every user CPU where the path has other users, else 0)`, kind: 'int', default: AUTO, auto: true, min: 0, max: MAX_CPUS - 1 },
   { name: 'gup', description: 'user CPUs also running gup_fast', kind: 'int', default: 0, min: 0, max: MAX_CPUS - 1 },
-  { name: 'walker', description: 'speculative hardware walks: off, on the unmapper\'s CPU, on the others, or all', kind: 'enum', default: 'all', values: ['off', 'unmapper', 'others', 'all'] },
+  {
+    name: 'walker',
+    description: `speculative hardware walks: off, on the unmapper's CPU, on the others, or all (${AUTO}: all where the backend's MMU walks speculatively, else off)`,
+    kind: 'enum',
+    default: AUTO,
+    values: [AUTO, 'off', 'unmapper', 'others', 'all'],
+  },
+  {
+    name: 'walk-flush',
+    description: 'walks in flight a flush ends: all (barrier), those under the regions it covers (region), or those of the addresses it covers (address)',
+    kind: 'enum',
+    default: 'barrier',
+    values: ['barrier', 'region', 'address'],
+  },
   { name: 'allocator', description: 'the allocator reuses freed frames (and, with an incoherent i-cache, runs new code in them)', kind: 'bool', default: true },
   { name: 'tlb', description: `TLB maintenance delivery (${AUTO}: the backend's)`, kind: 'enum', default: AUTO, values: [AUTO, 'ipi', 'broadcast'] },
   { name: 'walk-cache', description: `upper-level (pmd) walk cache (${AUTO}: the backend's)`, kind: 'enum', default: AUTO, values: [AUTO, 'on', 'off'] },
@@ -101,9 +123,10 @@ export function resolveConfig(p: ParamValues): TlbConfig {
     execMask,
     accessors,
     gup,
-    walker: p['walker'] as WalkerPlacement,
+    walker: p['walker'] === AUTO ? (backend.hardware.speculativeWalks ? 'all' : 'off') : (p['walker'] as WalkerPlacement),
+    walkFlush: p['walk-flush'] as WalkFlush,
     allocator: p['allocator'] as boolean,
-    hw: { tlb, walkCache, icache },
+    hw: { tlb, walkCache, icache, speculativeWalks: backend.hardware.speculativeWalks },
     gupRef,
     flusher,
     flusherIrqsOff: p['flusher-irqs-off'] as boolean,
@@ -130,7 +153,7 @@ export function geometryOf(c: TlbConfig): Geometry {
   users.slice(0, c.accessors).forEach((x) => threads.add(x));
   users.slice(users.length - c.gup).forEach((x) => threads.add(x));
   const mmUsers = c.path === 'exit_mmap' ? 0 : 1 + threads.size;
-  return { pages: c.pages, tables: c.tables, vmas, regionOf, regionStart, regionEnd, mmUsers };
+  return { pages: c.pages, tables: c.tables, vmas, regionOf, regionStart, regionEnd, mmUsers, cpus: c.cpus };
 }
 
 /** CPUs that run user threads of the mm (not the unmapper's, not the flusher's). */

@@ -18,6 +18,8 @@ export interface Geometry {
   readonly regionEnd: readonly number[];
   /** mm->mm_users while the path runs (threads sharing the mm; 0 in exit_mmap). */
   readonly mmUsers: number;
+  /** CPUs online (asm-generic's gather runs in "fast mode" on one). */
+  readonly cpus: number;
 }
 
 export class Gather {
@@ -37,6 +39,8 @@ export class Gather {
   readonly rcuTables: number[] = [];
   /** A cleared PTE had its exec bit (pte_exec), for HAVE_MMU_GATHER_ITLB. */
   exec = false;
+  /** asm-generic's tlb_fast_mode(): one CPU online, so pages are freed at once instead of batched. */
+  fastMode = false;
 
   private readonly stack: string[] = [];
   readonly ops: Op[] = [];

@@ -389,10 +389,18 @@ export class TlbMachine {
     let w = get(out, f);
     w &= ~op.pageMask;
     if (this.config.hw.walkCache) w &= ~(op.regionMask << this.WC_SH);
-    // A hardware walk that read the upper level holds that entry like a walk
-    // cache does, so a flush covering its region abandons it.
+    // A hardware walk that read the upper level holds that entry; which
+    // flushes end it is a hardware question (--walk-flush): by default the
+    // invalidate's barrier completes or abandons every walk in flight.
     const wp = ((w >>> this.WALK_SH) & this.WALK_MASK) - 1;
-    if (wp >= 0 && ((op.regionMask >>> this.geometry.regionOf[wp]!) & 1) === 1) w &= ~(this.WALK_MASK << this.WALK_SH);
+    if (wp >= 0) {
+      const mode = this.config.walkFlush;
+      const ends =
+        mode === 'barrier' ||
+        (mode === 'region' && ((op.regionMask >>> this.geometry.regionOf[wp]!) & 1) === 1) ||
+        (mode === 'address' && ((op.pageMask >>> wp) & 1) === 1);
+      if (ends) w &= ~(this.WALK_MASK << this.WALK_SH);
+    }
     if (this.icache && op.icache) w &= ~((2 ** (2 * this.K) - 1) << this.IC_SH);
     set(out, f, w);
   }

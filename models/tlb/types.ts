@@ -23,6 +23,12 @@ export interface Hardware {
   readonly walkCache: boolean;
   /** Whether the i-cache snoops writes (coherent) or keeps stale lines until evicted (Tile). */
   readonly icache: ICacheKind;
+  /**
+   * Whether the MMU walks page tables on its own, speculatively (ARMv7, x86,
+   * ia64's VHPT walker), or only refills the TLB on a miss of a real access
+   * (SH and Tile refill in software). Sets the default of --walker.
+   */
+  readonly speculativeWalks: boolean;
 }
 
 /** How gup_fast takes its reference on the page it found. */

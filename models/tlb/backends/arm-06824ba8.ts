@@ -53,7 +53,7 @@ export default defineBackend({
   id: 'arm-06824ba8',
   summary: 'ARM at 06824ba8 (2.6.38): pages and tables batched and freed after the flush; range flush on the last VMA, flush_tlb_mm without one',
   source: 'L93-L101, L600-L700',
-  hardware: { tlb: 'ipi', walkCache: false, icache: 'coherent' },
+  hardware: { tlb: 'ipi', walkCache: false, icache: 'coherent', speculativeWalks: true },
   gupRef: 'get_page',
   flush: PLAIN_FLUSH,
   hooks: arm06824ba8Hooks,

@@ -9,7 +9,7 @@ export default defineBackend({
   id: 'arm-2.6.37',
   summary: 'ARM before 06824ba8: tlb_remove_page and pte_free_tlb free at once; flush_tlb_range at tlb_end_vma; flush_tlb_mm at finish only for fullmm',
   source: 'L16-L70, L548-L560',
-  hardware: { tlb: 'ipi', walkCache: false, icache: 'coherent' },
+  hardware: { tlb: 'ipi', walkCache: false, icache: 'coherent', speculativeWalks: true },
   gupRef: 'get_page',
   flush: PLAIN_FLUSH,
   hooks: {

@@ -9,7 +9,7 @@ export default defineBackend({
   id: 'arm-lpae',
   summary: 'ARM 06824ba8 with LPAE: cached L1 (pmd) entries, dropped by any flush of an address they cover',
   source: 'L315-L340',
-  hardware: { tlb: 'ipi', walkCache: true, icache: 'coherent' },
+  hardware: { tlb: 'ipi', walkCache: true, icache: 'coherent', speculativeWalks: true },
   gupRef: 'get_page',
   flush: PLAIN_FLUSH,
   hooks: arm06824ba8Hooks,

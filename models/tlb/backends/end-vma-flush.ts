@@ -10,7 +10,7 @@ export default defineBackend({
   id: 'end-vma-flush',
   summary: 'flush only at tlb_end_vma (pages freed after it); tables freed later with no further flush',
   source: 'L405-L410, L760-L762',
-  hardware: { tlb: 'ipi', walkCache: true, icache: 'coherent' },
+  hardware: { tlb: 'ipi', walkCache: true, icache: 'coherent', speculativeWalks: true },
   gupRef: 'get_page',
   flush: PLAIN_FLUSH,
   hooks: {

@@ -10,7 +10,7 @@ export default defineBackend({
   id: 'generic-itlb',
   summary: 'HAVE_MMU_GATHER_ITLB proposal: i-cache/i-TLB flush decided from cleared PTEs\' exec bits',
   source: 'L447-L450, L459-L461',
-  hardware: { tlb: 'ipi', walkCache: false, icache: 'incoherent' },
+  hardware: { tlb: 'ipi', walkCache: false, icache: 'incoherent', speculativeWalks: true },
   gupRef: 'speculative',
   flush: { range: 'per-page', rangeICache: 'pte-exec', mmICache: true },
   hooks: {

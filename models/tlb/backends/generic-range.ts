@@ -8,7 +8,7 @@ export default defineBackend({
   id: 'generic-range',
   summary: 'HAVE_MMU_GATHER_RANGE proposal: track one range over all VMAs and freed tables; one flush_tlb_range(mm) before freeing',
   source: 'L426-L433, L455-L457',
-  hardware: { tlb: 'ipi', walkCache: false, icache: 'coherent' },
+  hardware: { tlb: 'ipi', walkCache: false, icache: 'coherent', speculativeWalks: true },
   gupRef: 'speculative',
   flush: PLAIN_FLUSH,
   hooks: {

@@ -10,7 +10,7 @@ export default defineBackend({
   id: 'generic-rcu-table-free',
   summary: 'HAVE_RCU_TABLE_FREE: tables freed after an RCU-sched grace period (held off by irq-disabled gup_fast)',
   source: 'L451-L454',
-  hardware: { tlb: 'broadcast', walkCache: false, icache: 'coherent' },
+  hardware: { tlb: 'broadcast', walkCache: false, icache: 'coherent', speculativeWalks: true },
   gupRef: 'speculative',
   flush: PLAIN_FLUSH,
   hooks: {

@@ -5,7 +5,7 @@ export default defineBackend({
   id: 'generic',
   summary: 'asm-generic/tlb.h 2011: batch pages and tables; one flush_tlb_mm in tlb_flush_mmu before freeing the batch',
   source: 'L155-L170',
-  hardware: { tlb: 'ipi', walkCache: false, icache: 'coherent' },
+  hardware: { tlb: 'ipi', walkCache: false, icache: 'coherent', speculativeWalks: true },
   gupRef: 'speculative',
   flush: PLAIN_FLUSH,
   hooks: genericHooks,

@@ -9,7 +9,7 @@ export default defineBackend({
   id: 'ia64-2.6.37',
   summary: 'ia64 2.6.37: pages batched until the flush, but pte_free_tlb frees the table at once (before any flush)',
   source: 'L132-L152',
-  hardware: { tlb: 'broadcast', walkCache: false, icache: 'coherent' },
+  hardware: { tlb: 'broadcast', walkCache: false, icache: 'coherent', speculativeWalks: true },
   gupRef: 'get_page',
   flush: PLAIN_FLUSH,
   hooks: {

@@ -12,6 +12,7 @@ import ia642637 from './ia64-2.6.37.ts';
 import s390Fullmm from './s390-fullmm.ts';
 import sh2637 from './sh-2.6.37.ts';
 import tile2638 from './tile-2.6.38.ts';
+import tile2638Shipped from './tile-2.6.38-shipped.ts';
 import tileFixed from './tile-fixed.ts';
 import x862638 from './x86-2.6.38.ts';
 
@@ -26,6 +27,7 @@ export const BACKENDS: readonly Backend[] = [
   genericRcu,
   genericItlb,
   tile2638,
+  tile2638Shipped,
   tileFixed,
   x862638,
   s390Fullmm,

@@ -10,7 +10,7 @@ export default defineBackend({
   id: 's390-fullmm',
   summary: 'flush_tlb_mm once at tlb_gather_mmu and never after (the s390 fullmm idea as a generic scheme)',
   source: 'L463-L467',
-  hardware: { tlb: 'broadcast', walkCache: true, icache: 'coherent' },
+  hardware: { tlb: 'broadcast', walkCache: true, icache: 'coherent', speculativeWalks: true },
   gupRef: 'speculative',
   flush: { range: 'per-page', rangeICache: 'never', mmICache: false },
   hooks: {

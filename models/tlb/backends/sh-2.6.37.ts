@@ -9,7 +9,7 @@ export default defineBackend({
   id: 'sh-2.6.37',
   summary: 'sh 2.6.37: pages and tables freed at once; range flush at tlb_end_vma; flush_tlb_mm at finish only for fullmm',
   source: 'L132-L152',
-  hardware: { tlb: 'ipi', walkCache: false, icache: 'coherent' },
+  hardware: { tlb: 'ipi', walkCache: false, icache: 'coherent', speculativeWalks: false },
   gupRef: 'get_page',
   flush: PLAIN_FLUSH,
   hooks: {

@@ -25,7 +25,7 @@ export default defineBackend({
   summary: 'Tile 2.6.38: one range flush with the last VMA; i-cache evicted only if that VMA has VM_EXEC; incoherent i-cache',
   source: 'L430-L445, L1282-L1300, L1378-L1390',
   // Tile's flush_remote goes through the hypervisor and needs no interrupt on the target.
-  hardware: { tlb: 'broadcast', walkCache: false, icache: 'incoherent' },
+  hardware: { tlb: 'broadcast', walkCache: false, icache: 'incoherent', speculativeWalks: false },
   gupRef: 'get_page',
   flush: { range: 'per-page', rangeICache: 'vm-exec', mmICache: true },
   hooks: tileRangeHooks,

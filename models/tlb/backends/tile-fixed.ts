@@ -9,7 +9,7 @@ export default defineBackend({
   id: 'tile-fixed',
   summary: "Tile with Peter's change: flush_tlb_range(mm, ...) always evicts the i-cache",
   source: 'L1368-L1394',
-  hardware: { tlb: 'broadcast', walkCache: false, icache: 'incoherent' },
+  hardware: { tlb: 'broadcast', walkCache: false, icache: 'incoherent', speculativeWalks: false },
   gupRef: 'get_page',
   flush: { range: 'per-page', rangeICache: 'always', mmICache: true },
   hooks: {
