@@ -535,6 +535,8 @@ export class TlbMachine {
         // Kernel text (or the same mm mapping it again): no context switch,
         // so Tile's switch-time i-cache flush does not run in between.
         if (this.frameState(s, arg) !== REUSED || this.frameGen(s, arg) !== 1) return false;
+        // The unmapper's CPU is inside its (non-preemptible, 2011) gather until it returns.
+        if (c === 0 && this.pc(s) < this.ops.length) return false;
         const line = this.icLine(s, c, arg);
         if (line === 2) return false;
         this.copy(s, out);
@@ -805,6 +807,7 @@ export class TlbMachine {
       case Kind.WriteCode:
         return `${this.frameName(arg)} is not a reused frame without new code`;
       case Kind.ExecNew:
+        if (c === 0 && this.pc(s) < this.ops.length) return 'cpu0 is still inside the unmapping path';
         return `${this.frameName(arg)} holds no new code, or cpu${c} already runs it`;
       case Kind.RcuFree:
         return get(s, this.rcuF!) === 0 ? 'no table waits for RCU' : 'the grace period has not ended (a CPU is still in an interrupts-off section)';
