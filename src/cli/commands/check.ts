@@ -1,7 +1,7 @@
 /** `tlbcheck check <model> [--param value ...]`: one exhaustive (or bounded) search. */
 import { check } from '../../engine/check.ts';
 import { defaultWorkers, parallelBfs } from '../../engine/parallel.ts';
-import type { ModelFactory, ParamValues } from '../../engine/model.ts';
+import type { Model, ModelFactory, ParamValues } from '../../engine/model.ts';
 import type { SearchOptions } from '../../engine/result.ts';
 import { formatInt, formatReport, resultDocument, type Config } from '../../render/report.ts';
 import { totalmem } from 'node:os';
@@ -133,13 +133,9 @@ export const checkCommand: Command = {
     '3 incomplete (a bound or limit cut the search short: nothing is proved).',
   options: [...SEARCH_OPTIONS, ...OUTPUT_OPTIONS],
   async run(argv: readonly string[], io: Io): Promise<number> {
-    const { factory, params, options } = resolveModel(argv, this.options);
-    if (options.get('help')) {
-      io.out(modelHelp(factory, this));
-      return EXIT.holds;
-    }
-    const o = searchOptions(options, [...factory.properties.map((p) => p.id), 'deadlock']);
-    const model = factory.create(params);
+    const prepared = prepareModel(this, argv, io);
+    if (!prepared) return EXIT.holds;
+    const { factory, params, options, o, model } = prepared;
     const progress = progressPrinter(io, `${factory.id}: `);
     const workers = (options.get('workers') as number | undefined) ?? 1;
     const searchOpts = { ...o, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) };
@@ -182,6 +178,24 @@ export const checkCommand: Command = {
     return EXIT[result.verdict];
   },
 };
+
+/**
+ * What `check` and `simulate` start with: the model and its parameters, the
+ * search options, the built model; undefined when --help was printed instead.
+ */
+export function prepareModel(
+  cmd: Command,
+  argv: readonly string[],
+  io: Io,
+): { factory: ModelFactory; params: ParamValues; options: Map<string, string | number | boolean>; o: SearchOptions; model: Model } | undefined {
+  const { factory, params, options } = resolveModel(argv, cmd.options);
+  if (options.get('help')) {
+    io.out(modelHelp(factory, cmd));
+    return undefined;
+  }
+  const o = searchOptions(options, [...factory.properties.map((p) => p.id), 'deadlock']);
+  return { factory, params, options, o, model: factory.create(params) };
+}
 
 export function modelHelp(factory: ModelFactory, cmd: Command): string {
   const params = factory.params

@@ -9,7 +9,7 @@ import { traceView } from '../../render/trace.ts';
 import { formatInt, JSON_FORMAT_VERSION, TOOL_VERSION } from '../../render/report.ts';
 import type { OptionSpec } from '../args.ts';
 import { EXIT, type Command, type Io } from '../command.ts';
-import { configOf, modelHelp, resolveModel, searchOptions, TRACE_OUTPUT_OPTIONS, writeOutputs } from './check.ts';
+import { configOf, prepareModel, TRACE_OUTPUT_OPTIONS, writeOutputs } from './check.ts';
 
 const SIM_OPTIONS: readonly OptionSpec[] = [
   { name: 'seed', kind: 'string', valueName: 'seed', default: '1', description: 'seed of the first run (run i uses "<seed>:<i>")' },
@@ -35,13 +35,9 @@ export const simulateCommand: Command = {
     '(simulation is not a proof), 2 on bad input.',
   options: SIM_OPTIONS,
   async run(argv: readonly string[], io: Io): Promise<number> {
-    const { factory, params, options } = resolveModel(argv, this.options);
-    if (options.get('help')) {
-      io.out(modelHelp(factory, this));
-      return EXIT.holds;
-    }
-    const o = searchOptions(options, [...factory.properties.map((p) => p.id), 'deadlock']);
-    const model = factory.create(params);
+    const prepared = prepareModel(this, argv, io);
+    if (!prepared) return EXIT.holds;
+    const { factory, params, options, o, model } = prepared;
     const seed = String(options.get('seed') ?? '1');
     const r = simulate(model, {
       seed,
