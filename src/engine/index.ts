@@ -5,3 +5,8 @@ export { bfs } from './bfs.ts';
 export { dfs } from './dfs.ts';
 export { replay, lastState, ReplayError, type Replayed, type ReplayedStep } from './replay.ts';
 export { fingerprint, collisionProbability } from './fingerprint.ts';
+export { parallelBfs, defaultWorkers } from './parallel.ts';
+export type { ModelJob } from './parallel-protocol.ts';
+export { simulate, loopErase, type SimulationOptions, type SimulationResult } from './simulate.ts';
+export { Layout, get, set, bitsFor, type Field } from './layout.ts';
+export { checkParams, ParamError } from './params.ts';
