@@ -56,8 +56,9 @@ describe('renderHtml', () => {
     expect(html).toContain('<code>tlbcheck check --backend=tile-2.6.38 --pages=2 --vmas=2</code>');
     expect(html).toMatch(/class="explanation"/);
     expect(html).toContain(t.explanation.replace(/&/g, '&#38;').replace(/</g, '&#60;').replace(/>/g, '&#62;').replace(/'/g, '&#39;').replace(/"/g, '&#34;'));
-    // Arrows: the tile flush is a broadcast to cpu1.
-    expect(html).toMatch(/class="link link-broadcast"/);
+    // Arrows: the tile flush is a broadcast to cpu1, drawn in the first link style and named in the legend.
+    expect(html).toMatch(/class="link link-l0"/);
+    expect(html).toMatch(/<line class="link link-l0"[^>]*><\/svg> broadcast<\/span>/);
   });
 
   it('escapes labels, shorts, explanation, title and config', () => {
@@ -79,8 +80,11 @@ describe('renderHtml', () => {
     const d = realTrace(params);
     expect(d.kind).toBe('deadlock');
     const page = renderHtml(d, { title: 'deadlock', config: params });
-    expect(page).toMatch(/class="link link-ipi"/);
-    expect(page).toMatch(/class="link link-ack"/);
+    // Two link labels, two styles, both in the legend.
+    expect(page).toMatch(/class="link link-l0"/);
+    expect(page).toMatch(/class="link link-l1"/);
+    expect(page).toContain('</svg> IPI</span>');
+    expect(page).toContain('</svg> ack</span>');
     expect(page).not.toMatch(/<pre class="cmd">/); // no command given
     expect(count(page, /data-step="\d+"/g)).toBe(d.steps.length);
   });

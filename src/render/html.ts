@@ -33,11 +33,14 @@ function laneWidth(lanes: number): number {
   return lanes >= 6 ? 160 : lanes === 5 ? 178 : 206;
 }
 
-type LinkKind = 'ipi' | 'broadcast' | 'ack' | 'other';
+/** Link styles l0..l3, handed out to link labels (e.g. a model's "IPI", "ack") in order of first appearance. */
+type LinkKind = 'l0' | 'l1' | 'l2' | 'l3';
+const LINK_KINDS: readonly LinkKind[] = ['l0', 'l1', 'l2', 'l3'];
 
-function linkKind(label: string): LinkKind {
-  const l = label.toLowerCase();
-  return l === 'ipi' || l === 'broadcast' || l === 'ack' ? l : 'other';
+function linkKinds(t: TraceView): Map<string, LinkKind> {
+  const out = new Map<string, LinkKind>();
+  for (const st of t.steps) for (const l of st.links) if (!out.has(l.label)) out.set(l.label, LINK_KINDS[Math.min(out.size, LINK_KINDS.length - 1)]!);
+  return out;
 }
 
 /** What acts in a lane: "cpu0 walker" in lane cpu0 is the walker. */
@@ -45,23 +48,25 @@ function roleOf(st: TraceStep): string {
   return st.agent.startsWith(`${st.column} `) ? st.agent.slice(st.column.length + 1) : st.agent;
 }
 
-// Pale fills for the roles; the violation is always red. The usual TLB-model
-// roles keep their colour from page to page, others take the next free one.
+// Pale fills for the roles; the violation is always red. A role's fill comes
+// from its name, so it keeps its colour from page to page; clashes within a
+// page move to the next free fill.
 const ROLE_FILLS = ['#e0ecff', '#fff1c9', '#dcf5e3', '#f3e2ff', '#ffe2d1', '#e3f6f8', '#fde7f3', '#eeeeee'];
-const KNOWN_ROLES = ['unmapper', 'walker', 'irq', 'flusher', 'gup_fast', 'allocator', 'user'];
+
+function nameHash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  return Math.abs(h);
+}
 
 function roleFills(steps: readonly TraceStep[]): Map<string, string> {
-  const roles = [...new Set(steps.map(roleOf))];
-  const used = new Set<string>();
   const out = new Map<string, string>();
-  for (const r of roles) {
-    const k = KNOWN_ROLES.indexOf(r);
-    if (k >= 0) used.add(ROLE_FILLS[k]!);
-  }
-  const free = ROLE_FILLS.filter((f) => !used.has(f));
-  for (const r of roles) {
-    const k = KNOWN_ROLES.indexOf(r);
-    out.set(r, k >= 0 ? ROLE_FILLS[k]! : (free.shift() ?? ROLE_FILLS[ROLE_FILLS.length - 1]!));
+  const used = new Set<number>();
+  for (const r of [...new Set(steps.map(roleOf))].sort()) {
+    let k = nameHash(r) % ROLE_FILLS.length;
+    for (let tries = 0; used.has(k) && tries < ROLE_FILLS.length; tries++) k = (k + 1) % ROLE_FILLS.length;
+    used.add(k);
+    out.set(r, ROLE_FILLS[k]!);
   }
   return out;
 }
@@ -72,7 +77,7 @@ function fit(s: string, px: number, charPx: number): string {
   return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
-function renderSvg(t: TraceView, roles: Map<string, string>): string {
+function renderSvg(t: TraceView, roles: Map<string, string>, kinds: Map<string, LinkKind>): string {
   const lanes = t.columns;
   const lw = laneWidth(lanes.length);
   const font = lw >= 180 ? 12 : 11;
@@ -88,7 +93,7 @@ function renderSvg(t: TraceView, roles: Map<string, string>): string {
   );
   // One arrowhead per link style; markers take their colour from here, not from the line.
   out.push('<defs>');
-  for (const [k, color] of [['ipi', '#1d4ed8'], ['broadcast', '#7e22ce'], ['ack', '#047857'], ['other', '#6b7280']] as const) {
+  for (const [k, color] of [['l0', '#1d4ed8'], ['l1', '#7e22ce'], ['l2', '#047857'], ['l3', '#6b7280']] as const) {
     out.push(`<marker id="arrow-${k}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${color}"/></marker>`);
   }
   out.push('</defs>');
@@ -117,7 +122,7 @@ function renderSvg(t: TraceView, roles: Map<string, string>): string {
     for (const link of st.links) {
       const target = lanes.indexOf(link.column);
       if (target < 0 || target === lane) continue;
-      const k = linkKind(link.label);
+      const k = kinds.get(link.label) ?? 'l3';
       const dir = target > lane ? 1 : -1;
       const tagW = Math.min(lw - 20, Math.max(30, link.label.length * 7 + 14));
       const x1 = cx(lane) + (dir * boxW) / 2;
@@ -227,16 +232,16 @@ svg.lanes { display: block; font-family: system-ui, -apple-system, "Segoe UI", R
 .step.violation .short { fill: #7f1d1d; font-weight: 600; }
 .verdict { fill: var(--red); font-size: 12px; font-weight: 700; }
 .link { stroke-width: 1.8; fill: none; }
-.link-ipi { stroke: #1d4ed8; }
-.link-broadcast { stroke: #7e22ce; stroke-dasharray: 7 4; }
-.link-ack { stroke: #047857; stroke-dasharray: 2 3; }
-.link-other { stroke: #6b7280; stroke-dasharray: 1 3; }
+.link-l0 { stroke: #1d4ed8; }
+.link-l1 { stroke: #7e22ce; stroke-dasharray: 7 4; }
+.link-l2 { stroke: #047857; stroke-dasharray: 2 3; }
+.link-l3 { stroke: #6b7280; stroke-dasharray: 1 3; }
 .tag rect { fill: #fff; stroke-width: 1.3; }
 .tag text { font-size: 10.5px; font-weight: 600; }
-.tag-ipi rect { stroke: #1d4ed8; } .tag-ipi text { fill: #1d4ed8; }
-.tag-broadcast rect { stroke: #7e22ce; stroke-dasharray: 3 2; } .tag-broadcast text { fill: #7e22ce; }
-.tag-ack rect { stroke: #047857; } .tag-ack text { fill: #047857; }
-.tag-other rect { stroke: #6b7280; } .tag-other text { fill: #374151; }
+.tag-l0 rect { stroke: #1d4ed8; } .tag-l0 text { fill: #1d4ed8; }
+.tag-l1 rect { stroke: #7e22ce; stroke-dasharray: 3 2; } .tag-l1 text { fill: #7e22ce; }
+.tag-l2 rect { stroke: #047857; } .tag-l2 text { fill: #047857; }
+.tag-l3 rect { stroke: #6b7280; } .tag-l3 text { fill: #374151; }
 `;
 
 // Clicking a step (or moving with the arrow keys) shows its detail section.
@@ -266,11 +271,12 @@ const JS = `
 })();
 `;
 
-function legend(roles: Map<string, string>): string {
+function legend(roles: Map<string, string>, kinds: Map<string, LinkKind>): string {
   const line = (k: LinkKind, text: string): string =>
-    `<span><svg width="34" height="10" aria-hidden="true"><line class="link link-${k}" x1="1" y1="5" x2="33" y2="5"/></svg> ${text}</span>`;
+    `<span><svg width="34" height="10" aria-hidden="true"><line class="link link-${k}" x1="1" y1="5" x2="33" y2="5"/></svg> ${esc(text)}</span>`;
   const roleItems = [...roles].map(([r, fill]) => `<span><i class="sw" style="background:${fill}"></i>${esc(r)}</span>`);
-  return `<div class="legend">${roleItems.join('')}<span><i class="sw" style="background:#fee2e2;border-color:#b91c1c"></i>violation</span>${line('ipi', 'IPI')}${line('broadcast', 'broadcast')}${line('ack', 'ack')}<span>· click a step, or use ↑/↓</span></div>`;
+  const linkItems = [...kinds].map(([label, k]) => line(k, label));
+  return `<div class="legend">${roleItems.join('')}<span><i class="sw" style="background:#fee2e2;border-color:#b91c1c"></i>violation</span>${linkItems.join('')}<span>· click a step, or use ↑/↓</span></div>`;
 }
 
 export function renderHtml(t: TraceView, meta: HtmlMeta): string {
@@ -282,7 +288,8 @@ export function renderHtml(t: TraceView, meta: HtmlMeta): string {
   const details = n
     ? t.steps.map((st) => renderDetail(t, st, st.index === n)).join('\n')
     : `<section class="detail"><h3>Initial state</h3><p>The initial state already violates the property.</p><pre>${pretty(t.initialDecoded)}</pre></section>`;
-  const svg = renderSvg(t, roles);
+  const kinds = linkKinds(t);
+  const svg = renderSvg(t, roles, kinds);
   const where = n ? ` at step ${n}` : ' in the initial state';
   return `<!DOCTYPE html>
 <html lang="en">
@@ -299,7 +306,7 @@ export function renderHtml(t: TraceView, meta: HtmlMeta): string {
 <ul class="config">${config}</ul>
 ${meta.command ? `<pre class="cmd"><code>${esc(meta.command)}</code></pre>` : ''}
 </header>
-${legend(roles)}
+${legend(roles, kinds)}
 <div class="main">
 <div class="diagram">
 ${svg}
