@@ -43,9 +43,7 @@ function orbitCount(model: TlbModel): number {
     };
     rec(0, words);
     // The non-CPU part of the state is untouched by symmetry.
-    const rest = Array.from(s).map((x, i) => (m.cpuF.some((f) => f.word === i) ? 'cpu' : x)).join(',');
     const glob = m.layout.fields.filter((f) => !m.cpuF.includes(f)).map((f) => get(s, f)).join(',');
-
     keys.add(`${glob}|${best}`);
   }
   return keys.size;

@@ -15,19 +15,17 @@
 import type { Model, State } from './model.ts';
 
 export class AmpleSets {
-  private readonly A: number;
   private readonly rowWords: number;
   /** dep[a * rowWords + k]: bit set of actions dependent on a (same agent, or conflicting access). */
   private readonly dep: Uint32Array;
   private readonly visible: Uint8Array;
   private readonly agentActions: number[][];
   private readonly agentOf: Int32Array;
-  private readonly futureMask: Uint32Array;
   private readonly otherMask: Uint32Array;
 
   constructor(private readonly model: Model) {
     const ind = model.independence!;
-    const A = (this.A = model.actions.length);
+    const A = model.actions.length;
     const R = (this.rowWords = Math.ceil(A / 32));
     this.dep = new Uint32Array(A * R);
     this.agentOf = Int32Array.from(model.actions.map((a) => a.agent));
@@ -49,7 +47,6 @@ export class AmpleSets {
     const hasStateInvariant = model.invariants.some((i) => i.holds);
     this.visible = Uint8Array.from(writes.map((w) => (hasStateInvariant && (!ind.invariantReads || meets(w, invReads)) ? 1 : 0)));
     this.agentActions = model.agents.map((_, p) => model.actions.map((_, a) => a).filter((a) => this.agentOf[a] === p));
-    this.futureMask = new Uint32Array(R);
     this.otherMask = new Uint32Array(R);
   }
 
@@ -63,7 +60,7 @@ export class AmpleSets {
     for (let i = 0; i < n; i++) {
       const p = this.agentOf[acts[i]!]!;
       if (p === best) continue;
-      // Count p's enabled actions; skip agents already rejected (they appear contiguously or not, recheck cheaply).
+      // Count p's enabled actions (an agent seen again is simply re-checked).
       let count = 0;
       let vis = false;
       for (let j = 0; j < n; j++) {

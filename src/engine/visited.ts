@@ -25,10 +25,6 @@ export class FingerprintSet {
     this.limit = Math.floor(this.cap * MAX_LOAD);
   }
 
-  get capacity(): number {
-    return this.cap;
-  }
-
   /** Bytes held by the table itself. */
   get bytes(): number {
     return this.hi.byteLength + this.lo.byteLength;
@@ -135,14 +131,6 @@ export class ParentLinks {
     this.action[n] = action;
     this.size = n + 1;
     return n;
-  }
-
-  parentOf(i: number): number {
-    return this.parent[i]!;
-  }
-
-  actionOf(i: number): number {
-    return this.action[i]!;
   }
 
   /** The initial-state index and the actions leading to state `i`. */
