@@ -4,7 +4,10 @@
  * was freed). Display only.
  */
 import type { ExplainInput, State } from '../src/engine/model.ts';
-import { FREE, GUP_GET_REF, GUP_READ_PTE, GUP_RECHECK, Kind, LIVE, REUSED, type TlbMachine } from '../models/tlb/machine.ts';
+import { get } from '../src/engine/layout.ts';
+import { Kind, type TlbMachine } from '../models/tlb/machine.ts';
+import { GUP_GET_REF, GUP_READ_PTE, GUP_RECHECK } from '../models/tlb/mm/gup.ts';
+import { FREE, LIVE, REUSED } from '../models/tlb/state.ts';
 
 export function explainTlb(m: TlbMachine, t: ExplainInput): string {
   const states: State[] = [t.initial, ...t.steps.map((s) => s.state)];
@@ -13,7 +16,8 @@ export function explainTlb(m: TlbMachine, t: ExplainInput): string {
   const last = t.steps[n - 1];
   const a = last?.action ?? -1;
   const c = a >= 0 ? m.cpuOf[a]! : -1;
-  const { K } = m;
+  const { K, g } = m;
+  const tableOfPage = (v: number): number => m.tableFrame(g.tableOf[g.regionOf[v]!]!);
   const gone = (st: number): boolean => st === FREE || st === REUSED;
 
   /** The step (1-based) at which `pred` last became true up to step `upto`; 0 if it held from the start. */
@@ -28,7 +32,7 @@ export function explainTlb(m: TlbMachine, t: ExplainInput): string {
   const lastFlush = (upto: number): number => {
     for (let j = upto; j >= 1; j--) {
       const k = t.steps[j - 1]!.action;
-      if (m.kind[k] === Kind.Unmap && m.nextOp(states[j - 1]!)?.kind === 'flush') return j;
+      if (m.kind[k] === Kind.Kernel && m.kagents[m.argOf[k]!]!.next(states[j - 1]!)?.kind === 'flush') return j;
     }
     return 0;
   };
@@ -39,26 +43,31 @@ export function explainTlb(m: TlbMachine, t: ExplainInput): string {
       for (let f = 0; f < K; f++) {
         if (!(m.frameState(states[n]!, f) === FREE && !gone(m.frameState(before, f)))) continue;
         for (let x = 0; x < m.N; x++) {
-          if (!m.tlbHas(before, x, f)) continue;
-          const filled = since((s) => m.tlbHas(s, x, f), n - 1);
-          return `cpu${x}'s TLB still maps page ${f} to frame ${f} (cached ${at(filled)}) when step ${n} frees ${frame(f)}: no flush reached cpu${x} in between, so a later access through that entry would use a freed frame.`;
+          for (let v = f; v < g.vpages; v += K) {
+            if (!m.tlbHas(before, x, v)) continue;
+            const filled = since((s) => m.tlbHas(s, x, v), n - 1);
+            return `cpu${x}'s TLB still maps page ${v} to frame ${f} (cached ${at(filled)}) when step ${n} frees ${frame(f)}: no flush reached cpu${x} in between, so a later access through that entry would use a freed frame.`;
+          }
         }
       }
       break;
     }
     case 'no-access-after-free': {
       const p = m.kind[a] === Kind.WalkPte ? m.walkPage(before, c) : m.argOf[a]!;
+      const f = m.frameOf(p);
       const filled = since((s) => m.tlbHas(s, c, p), n - 1);
-      const freed = freedAt(p, n - 1);
-      const reused = m.frameState(before, p) === REUSED ? ` and handed to a new owner at step ${since((s) => m.frameState(s, p) === REUSED, n - 1)}` : '';
-      return `cpu${c} ${m.kind[a] === Kind.Exec ? 'executes' : 'reads'} page ${p} through the TLB entry cached ${at(filled)}, but ${frame(p)} was freed at step ${freed}${reused}: the access reaches memory the mm no longer owns.`;
+      const freed = freedAt(f, n - 1);
+      const reused = m.frameState(before, f) === REUSED ? ` and handed to a new owner at step ${since((s) => m.frameState(s, f) === REUSED, n - 1)}` : '';
+      const verb = m.kind[a] === Kind.Exec ? 'executes' : m.kind[a] === Kind.Write ? 'writes' : 'reads';
+      return `cpu${c} ${verb} page ${p} through the TLB entry cached ${at(filled)}, but ${frame(f)} was freed at step ${freed}${reused}: the access reaches memory the mm no longer owns.`;
     }
     case 'no-walk-cache-after-table-free': {
-      for (let x = 0; x < m.T; x++) {
+      for (let x = 0; x < m.TF; x++) {
         if (!(m.frameState(before, K + x) === LIVE && m.frameState(states[n]!, K + x) === FREE)) continue;
         for (let y = 0; y < m.N; y++) {
-          if (!m.wcHas(before, y, x)) continue;
-          const cached = since((s) => m.wcHas(s, y, x), n - 1);
+          const r = g.tableOf.indexOf(x);
+          if (r < 0 || !m.wcHas(before, y, r)) continue;
+          const cached = since((s) => m.wcHas(s, y, r), n - 1);
           const fl = lastFlush(n - 1);
           return `cpu${y}'s walk cache still holds the pmd of table ${x} (${frame(K + x)}), cached ${at(cached)}${fl > 0 && fl < cached ? ` after the last flush (step ${fl})` : ''}, when step ${n} frees that table: a later walk would read a freed page as a page table.`;
         }
@@ -68,13 +77,13 @@ export function explainTlb(m: TlbMachine, t: ExplainInput): string {
     case 'no-walk-of-freed-table': {
       if (m.kind[a] === Kind.WalkPte) {
         const p = m.walkPage(before, c);
-        const tf = K + m.geometry.regionOf[p]!;
+        const tf = tableOfPage(p);
         const started = since((s) => m.walkPage(s, c) === p, n - 1);
-        return `cpu${c}'s hardware walk of page ${p} took the pmd of table ${m.geometry.regionOf[p]} at step ${started}; ${frame(tf)} was freed at step ${freedAt(tf, n - 1)} while the walk held it, and step ${n} reads a PTE from the freed frame.`;
+        return `cpu${c}'s hardware walk of page ${p} took the pmd of table ${tf - K} at step ${started}; ${frame(tf)} was freed at step ${freedAt(tf, n - 1)} while the walk held it, and step ${n} reads a PTE from the freed frame.`;
       }
       if (m.kind[a] === Kind.GupStep) {
         const p = m.gupPage(before, c);
-        const tf = K + m.geometry.regionOf[p]!;
+        const tf = tableOfPage(p);
         const read = since((s) => {
           const st = m.gupStage(s, c);
           return st >= GUP_READ_PTE && st <= GUP_RECHECK;
@@ -84,6 +93,12 @@ export function explainTlb(m: TlbMachine, t: ExplainInput): string {
             ? 'a broadcast flush does not wait for interrupts-off sections'
             : 'the table was freed before any IPI this walk could hold off';
         return `cpu${c}'s gup_fast(page ${p}) read the pmd at step ${read} with interrupts off; ${frame(tf)} was freed at step ${freedAt(tf, n - 1)} (${why}), and step ${n} reads a PTE from freed memory.`;
+      }
+      if (m.kind[a] === Kind.Kernel) {
+        const ag = m.kagents[m.argOf[a]!]!;
+        let t = -1;
+        for (let x = 0; x < m.TF; x++) if ((get(before, ag.ptl!) >>> x) & 1 && m.frameState(before, K + x) !== LIVE) t = x;
+        return `${ag.name} holds the PTL of table ${t} and changes a PTE in it, but ${frame(K + t)} was freed at step ${freedAt(K + t, n - 1)}: free_pgtables takes no PTL, so only the VMA's isolation keeps other paths out of a table it frees.`;
       }
       break;
     }
@@ -96,13 +111,16 @@ export function explainTlb(m: TlbMachine, t: ExplainInput): string {
       return `cpu${c}'s i-cache holds the old code of ${frame(f)} (cached ${at(line)}); the frame was freed at step ${freedAt(f, n - 1)}${flushNote}, new code was written into it at step ${written}, and step ${n} executes the stale lines on cpu${c} with no context switch in between.`;
     }
     case 'tlb-coherent-at-return': {
+      const ag = m.kagents[m.argOf[a]!]!;
+      const revoked = get(before, ag.revoked);
       for (let x = 0; x < m.N; x++) {
-        const mask = m.tlbMask(before, x);
-        if (mask === 0) continue;
-        const p = 31 - Math.clz32(mask & -mask);
+        const held = (ag.revokes === 'write' ? (m.tlbDF[x] ? get(before, m.tlbDF[x]!) : 0) : m.tlbMask(before, x)) & revoked;
+        if (held === 0) continue;
+        const p = 31 - Math.clz32(held & -held);
         const filled = since((s) => m.tlbHas(s, x, p), n - 1);
         const fl = lastFlush(n - 1);
-        return `${m.config.path} returns at step ${n} while cpu${x} still caches page ${p} (cached ${at(filled)}${fl > 0 ? `; the last flush was at step ${fl}` : '; nothing was flushed'}).`;
+        const what = ag.revokes === 'write' ? 'a writable translation of' : '';
+        return `${ag.name} returns at step ${n} while cpu${x} still caches ${what || 'page'}${what ? ` page` : ''} ${p} (cached ${at(filled)}${fl > 0 ? `; the last flush was at step ${fl}` : '; nothing was flushed'}): the syscall's caller may rely on no CPU using it.`;
       }
       break;
     }
@@ -113,12 +131,25 @@ export function explainTlb(m: TlbMachine, t: ExplainInput): string {
       const what = stage === GUP_RECHECK ? 'keeps its speculative reference after re-reading the PTE' : 'get_page() takes a reference';
       return `cpu${c}'s gup_fast saw page ${p}'s PTE present at step ${saw}; ${frame(p)} was freed at step ${freedAt(p, n - 1)}${m.config.hw.tlb === 'broadcast' ? ' (the broadcast flush did not wait for the interrupts-off walk)' : ''}, and at step ${n} ${what} on the freed frame.`;
     }
+    case 'no-write-during-writeback': {
+      const ins = m.kagents[m.argOf[a]!]!.next(before);
+      const f = ins?.subject ?? 0;
+      for (let x = 0; x < m.N; x++) {
+        for (let v = f; v < g.vpages; v += K) {
+          if (!m.tlbWritable(before, x, v)) continue;
+          const filled = since((s) => m.tlbWritable(s, x, v), n - 1);
+          return `step ${n} starts writing ${frame(f)} back while cpu${x} still holds a writable TLB entry for page ${v} (cached ${at(filled)}): a write through it after this point is lost with the page.`;
+        }
+      }
+      break;
+    }
     case 'no-deadlock': {
       const end = states[n]!;
       const stuck: string[] = [];
       for (let x = 0; x < m.N; x++) {
         if (!m.irqsOff(end, x)) continue;
-        const who = x === 0 ? 'the unmapper' : x === m.flusherCpu ? 'the flusher' : `cpu${x}`;
+        const ag = m.kagents.find((k) => k.cpu === x);
+        const who = ag ? ag.name : `cpu${x}`;
         stuck.push(`cpu${x} (${who}) has interrupts off and waits for acknowledgements of its flush IPI`);
       }
       return `no agent can move: ${stuck.join('; ') || 'every agent is blocked'}; neither can take the other's IPI.`;

@@ -1,56 +1,70 @@
 /**
  * The predicates of the TLB invariants. Each is a check of one transition
  * (s --a--> t), since every property speaks of an event: a free, an access,
- * a walk's read, a return. They read the state only through TlbMachine's
- * accessors, so the state layout can change without touching them.
+ * a walk's read, a return. They read the state only through the machine's
+ * accessors, so the state layout can change without touching them, and they
+ * decide from what the step did (a frame went free, a reference is now
+ * held), never by repeating the model's own conditions.
  */
+import { get } from '../src/engine/layout.ts';
 import type { Invariant, State } from '../src/engine/model.ts';
-import { FREE, GUP_GET_REF, GUP_READ_PTE, GUP_RECHECK, Kind, LIVE, REUSED, ZOMBIE, type TlbMachine } from '../models/tlb/machine.ts';
+import { Kind, type TlbMachine } from '../models/tlb/machine.ts';
+import { GUP_IRQ_ON, GUP_READ_PTE, GUP_RECHECK } from '../models/tlb/mm/gup.ts';
+import { FREE, LIVE, REUSED } from '../models/tlb/state.ts';
 import { TLB_PROPERTIES, type TlbPropertyId } from './index.ts';
 
 type StepCheck = (s: State, a: number, t: State) => boolean;
+type Checked = Exclude<TlbPropertyId, 'no-deadlock'>;
 
 export function tlbInvariants(m: TlbMachine): Invariant[] {
-  const { K, T, N } = m;
+  const { K, N, TF, g } = m;
   const gone = (st: number): boolean => st === FREE || st === REUSED;
-
-  /** Data frames that went from held to FREE in this step. */
-  const freedData = (s: State, t: State): number => {
+  /** Per data frame: the virtual pages that map it (bit mask). */
+  const pagesOf: number[] = Array.from({ length: K }, (_, f) => {
     let mask = 0;
-    for (let f = 0; f < K; f++) {
-      const before = m.frameState(s, f);
-      if ((before === LIVE || before === ZOMBIE) && m.frameState(t, f) === FREE) mask |= 1 << f;
-    }
+    for (let v = 0; v < g.vpages; v++) if (v % K === f) mask |= 1 << v;
     return mask;
-  };
+  });
+  /** Per table frame: the regions whose pmd points at it (bit mask). */
+  const regionsOf: number[] = Array.from({ length: TF }, (_, t) => {
+    let mask = 0;
+    for (let r = 0; r < g.regions; r++) if (g.tableOf[r] === t) mask |= 1 << r;
+    return mask;
+  });
+  const kernelInstr = (s: State, a: number) => (m.kind[a] === Kind.Kernel ? m.kagents[m.argOf[a]!]!.next(s) : undefined);
 
-  const checks: Record<Exclude<TlbPropertyId, 'no-deadlock'>, StepCheck> = {
+  const checks: Record<Checked, StepCheck> = {
     'no-stale-tlb-at-free'(s, a, t) {
-      const k = m.kind[a];
-      if (k !== Kind.Unmap && k !== Kind.GupStep) return true;
-      const freed = freedData(s, t);
-      if (freed === 0) return true;
-      for (let c = 0; c < N; c++) if ((m.tlbMask(s, c) & freed) !== 0) return false;
+      if (m.kind[a] !== Kind.Kernel && m.kind[a] !== Kind.GupStep) return true;
+      for (let f = 0; f < K; f++) {
+        if (m.frameState(s, f) !== LIVE || m.frameState(t, f) !== FREE) continue;
+        for (let c = 0; c < N; c++) if ((m.tlbMask(s, c) & pagesOf[f]!) !== 0) return false;
+      }
       return true;
     },
     'no-access-after-free'(s, a) {
       const k = m.kind[a];
       const c = m.cpuOf[a]!;
-      if (k === Kind.Read || k === Kind.Exec) return !(m.tlbHas(s, c, m.argOf[a]!) && gone(m.frameState(s, m.argOf[a]!)));
+      const v = m.argOf[a]!;
+      if (k === Kind.Read || k === Kind.Exec) return !(m.tlbHas(s, c, v) && gone(m.frameState(s, m.frameOf(v))));
+      if (k === Kind.Write) return !(m.tlbWritable(s, c, v) && gone(m.frameState(s, m.frameOf(v))));
       if (k === Kind.WalkPte) {
         const p = m.walkPage(s, c);
-        const table = K + m.geometry.regionOf[p]!;
+        const table = m.tableFrame(g.tableOf[g.regionOf[p]!]!);
         // A walk that fills the TLB reaches the frame its PTE points at.
-        return !(m.frameState(s, table) === LIVE && m.ptePresent(s, p) && gone(m.frameState(s, p)));
+        return !(m.frameState(s, table) === LIVE && m.ptePresent(s, g.slotOf[p]!) && gone(m.frameState(s, m.frameOf(p))));
       }
       return true;
     },
     'no-walk-cache-after-table-free'(s, a, t) {
-      const k = m.kind[a];
-      if (k !== Kind.Unmap && k !== Kind.RcuFree) return true;
-      for (let x = 0; x < T; x++) {
-        if (m.frameState(s, K + x) !== LIVE || m.frameState(t, K + x) !== FREE) continue;
-        for (let c = 0; c < N; c++) if (m.wcHas(s, c, x)) return false;
+      if (m.kind[a] !== Kind.Kernel && m.kind[a] !== Kind.RcuFree) return true;
+      for (let x = 0; x < TF; x++) {
+        const f = m.tableFrame(x);
+        if (m.frameState(s, f) !== LIVE || m.frameState(t, f) !== FREE) continue;
+        for (let c = 0; c < N; c++) {
+          const wc = m.wcF[c];
+          if (wc && (get(s, wc) & regionsOf[x]!) !== 0) return false;
+        }
       }
       return true;
     },
@@ -59,55 +73,77 @@ export function tlbInvariants(m: TlbMachine): Invariant[] {
       const c = m.cpuOf[a]!;
       if (k === Kind.WalkPte) {
         const p = m.walkPage(s, c);
-        return m.frameState(s, K + m.geometry.regionOf[p]!) === LIVE;
+        return m.frameState(s, m.tableFrame(g.tableOf[g.regionOf[p]!]!)) === LIVE;
       }
       if (k === Kind.GupStep) {
         const st = m.gupStage(s, c);
         if (st !== GUP_READ_PTE && st !== GUP_RECHECK) return true;
-        return m.frameState(s, K + m.geometry.regionOf[m.gupPage(s, c)]!) === LIVE;
+        return m.frameState(s, m.tableFrame(g.tableOf[g.regionOf[m.gupPage(s, c)]!]!)) === LIVE;
+      }
+      if (k === Kind.Kernel) {
+        // A kernel path changing PTEs under the PTL of a table that is no longer the mm's.
+        const ins = kernelInstr(s, a);
+        if (!ins || ins.kind !== 'pte') return true;
+        const ptl = m.kagents[m.argOf[a]!]!.ptl;
+        if (!ptl) return true;
+        const held = get(s, ptl);
+        for (let x = 0; x < TF; x++) if ((held >>> x) & 1 && m.frameState(s, m.tableFrame(x)) !== LIVE) return false;
       }
       return true;
     },
     'no-stale-icache'(s, a) {
-      const k = m.kind[a];
-      if (k !== Kind.Exec && k !== Kind.ExecNew) return true;
-      const f = m.argOf[a]!;
+      if (m.kind[a] !== Kind.Exec && m.kind[a] !== Kind.ExecNew) return true;
+      const f = m.frameOf(m.argOf[a]!);
       const line = m.icLine(s, m.cpuOf[a]!, f);
       return line === 0 || line === m.frameGen(s, f) + 1;
     },
     'tlb-coherent-at-return'(s, a) {
-      if (m.kind[a] !== Kind.Unmap || m.nextOp(s)?.kind !== 'return') return true;
-      for (let c = 0; c < N; c++) if (m.tlbMask(s, c) !== 0) return false;
+      const ins = kernelInstr(s, a);
+      if (!ins || ins.kind !== 'return') return true;
+      const ag = m.kagents[m.argOf[a]!]!;
+      if (ag.revokes === 'none') return true;
+      const revoked = get(s, ag.revoked);
+      if (revoked === 0) return true;
+      for (let c = 0; c < N; c++) {
+        const held = ag.revokes === 'write' ? (m.tlbDF[c] ? get(s, m.tlbDF[c]!) : 0) : m.tlbMask(s, c);
+        if ((held & revoked) !== 0) return false;
+      }
       return true;
     },
-    'gup-fast-no-freed-ref'(s, a) {
-      if (m.kind[a] !== Kind.GupStep) return true;
+    'gup-fast-no-freed-ref'(s, a, t) {
+      // Decided from the outcome: after this step gup_fast keeps its reference (it leaves the
+      // interrupts-off section holding it) on a frame that is free or someone else's.
       const c = m.cpuOf[a]!;
-      const st = m.gupStage(s, c);
-      const p = m.gupPage(s, c);
-      if (st === GUP_GET_REF && m.config.gupRef === 'get_page') return !gone(m.frameState(s, p));
-      if (st === GUP_RECHECK) {
-        // The speculative reference is kept only if the PTE still maps the page.
-        const kept = m.frameState(s, K + m.geometry.regionOf[p]!) === LIVE && m.ptePresent(s, p);
-        return !(kept && gone(m.frameState(s, p)));
+      if (m.kind[a] !== Kind.GupStep) return true;
+      if (m.gupStage(t, c) !== GUP_IRQ_ON || m.gupStage(s, c) === GUP_IRQ_ON) return true;
+      return !gone(m.frameState(t, m.frameOf(m.gupPage(t, c))));
+    },
+    'no-write-during-writeback'(s, a) {
+      const ins = kernelInstr(s, a);
+      if (!ins || ins.kind !== 'io' || ins.subject === undefined) return true;
+      const mask = pagesOf[ins.subject]!;
+      for (let c = 0; c < N; c++) {
+        const d = m.tlbDF[c];
+        if (d && (get(s, d) & mask) !== 0) return false;
       }
       return true;
     },
   };
 
   /** The action kinds each property speaks about: the engine skips the others. */
-  const kinds: Record<Exclude<TlbPropertyId, 'no-deadlock'>, readonly Kind[]> = {
-    'no-stale-tlb-at-free': [Kind.Unmap, Kind.GupStep],
-    'no-access-after-free': [Kind.Read, Kind.Exec, Kind.WalkPte],
-    'no-walk-cache-after-table-free': [Kind.Unmap, Kind.RcuFree],
-    'no-walk-of-freed-table': [Kind.WalkPte, Kind.GupStep],
+  const kinds: Record<Checked, readonly Kind[]> = {
+    'no-stale-tlb-at-free': [Kind.Kernel, Kind.GupStep],
+    'no-access-after-free': [Kind.Read, Kind.Write, Kind.Exec, Kind.WalkPte],
+    'no-walk-cache-after-table-free': [Kind.Kernel, Kind.RcuFree],
+    'no-walk-of-freed-table': [Kind.WalkPte, Kind.GupStep, Kind.Kernel],
     'no-stale-icache': [Kind.Exec, Kind.ExecNew],
-    'tlb-coherent-at-return': [Kind.Unmap],
+    'tlb-coherent-at-return': [Kind.Kernel],
     'gup-fast-no-freed-ref': [Kind.GupStep],
+    'no-write-during-writeback': [Kind.Kernel],
   };
 
   return TLB_PROPERTIES.filter((p) => p.id !== 'no-deadlock').map((p) => {
-    const id = p.id as Exclude<TlbPropertyId, 'no-deadlock'>;
+    const id = p.id as Checked;
     return {
       id,
       statement: p.statement,

@@ -18,8 +18,12 @@ import { traceView } from '../src/render/trace.ts';
 import { findModel } from '../models/index.ts';
 import { tlbFactory } from '../models/tlb/index.ts';
 import { TLB_PARAMS } from '../models/tlb/config.ts';
-import { BACKENDS } from '../models/tlb/backends/index.ts';
-import { PATHS } from '../models/tlb/paths.ts';
+import { BACKENDS as ALL_BACKENDS } from '../models/tlb/arch/index.ts';
+import { PATHS as ALL_PATHS } from '../models/tlb/paths.ts';
+
+/** The 2011 backends and paths (DOMAIN.md); today's have their own rows. */
+const BACKENDS = ALL_BACKENDS.filter((b) => b.kernel === '2011');
+const PATHS = ALL_PATHS.filter((p) => p.listed && p.kernels.includes('2011'));
 import { isOneLineError, tlbcheck } from './cli-helpers.ts';
 import { loadMatrix } from '../models/tlb/matrix.ts';
 

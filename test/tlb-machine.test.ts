@@ -4,30 +4,29 @@
  */
 import { describe, expect, it } from 'vitest';
 import { get, set } from '../src/engine/layout.ts';
+import { FREE, LIVE } from '../models/tlb/state.ts';
 import type { State } from '../src/engine/model.ts';
 import { check } from '../src/engine/check.ts';
 import type { TlbModel } from '../models/tlb/index.ts';
-import { GUP_READ_PTE } from '../models/tlb/machine.ts';
+import { GUP_READ_PTE } from '../models/tlb/mm/gup.ts';
 import { enabled, take, tlb, unmapUntil } from './tlb-helpers.ts';
 
 /** Sets CPU c's TLB, walk cache, walk in flight and i-cache lines. */
 function withCpu(m: TlbModel, s: State, c: number, v: { tlb?: number[]; wc?: number[]; walk?: number; icache?: number[] }): State {
   const k = m.machine;
   const out = Uint32Array.from(s);
-  let w = get(out, k.cpuF[c]!);
-  for (const p of v.tlb ?? []) w |= 1 << p;
-  for (const t of v.wc ?? []) w |= 1 << (k.WC_SH + t);
-  if (v.walk !== undefined) w = (w & ~(k.WALK_MASK << k.WALK_SH)) | ((v.walk + 1) << k.WALK_SH);
-  for (const f of v.icache ?? []) w |= 1 << (k.IC_SH + 2 * f);
-  set(out, k.cpuF[c]!, w);
+  for (const p of v.tlb ?? []) set(out, k.tlbF[c]!, get(out, k.tlbF[c]!) | (1 << p));
+  for (const t of v.wc ?? []) set(out, k.wcF[c]!, get(out, k.wcF[c]!) | (1 << t));
+  if (v.walk !== undefined) set(out, k.walkF[c]!, v.walk + 1);
+  for (const f of v.icache ?? []) k.setIcLine(out, c, f, 1);
   return out;
 }
 
 function cpuView(m: TlbModel, s: State, c: number) {
   const k = m.machine;
   return {
-    tlb: [0, 1, 2, 3].filter((p) => p < k.K && k.tlbHas(s, c, p)),
-    wc: [0, 1, 2, 3].filter((t) => t < k.T && k.wcHas(s, c, t)),
+    tlb: [0, 1, 2, 3].filter((p) => p < k.V && k.tlbHas(s, c, p)),
+    wc: [0, 1, 2, 3].filter((t) => t < k.R && k.wcHas(s, c, t)),
     walk: k.walkPage(s, c),
     icache: [0, 1, 2, 3].filter((f) => f < k.K && k.icLine(s, c, f) > 0),
   };
@@ -42,7 +41,7 @@ describe('flush primitives', () => {
     s = withCpu(m, s, 0, { tlb: [0], wc: [0] });
     s = withCpu(m, s, 1, { tlb: [0, 1], wc: [1], walk: 1 });
     s = withCpu(m, s, 2, { walk: 0 });
-    const t = take(m, s, 'exit_mmap step');
+    const t = take(m, s, 'cpu0 exit_mmap step');
     for (const c of [0, 1, 2]) expect(cpuView(m, t, c)).toEqual({ tlb: [], wc: [], walk: -1, icache: [] });
   });
 
@@ -50,13 +49,13 @@ describe('flush primitives', () => {
     const m = tlb({ backend: 'arm-2.6.37', path: 'zap_page_range', cpus: 3, pages: 2, vmas: 2, tables: 2, 'walk-cache': 'on', tlb: 'broadcast', 'walk-flush': 'region' });
     // ops: clear 0, free 0, flush [0,1) (vma0), clear 1, free 1, flush [1,2) (vma1), return
     let s = m.initialStates()[0]!;
-    s = unmapUntil(m, s, 'clear_pte');
-    s = take(m, s, 'zap_page_range step'); // clear 0
-    s = take(m, s, 'zap_page_range step'); // free 0
+    s = unmapUntil(m, s, 'pte');
+    s = take(m, s, 'cpu0 zap_page_range step'); // clear 0
+    s = take(m, s, 'cpu0 zap_page_range step'); // free 0
     s = withCpu(m, s, 1, { tlb: [0, 1], wc: [0, 1], walk: 1 });
     s = withCpu(m, s, 2, { walk: 0 });
-    expect(m.machine.nextOp(s)!.kind).toBe('flush');
-    const t = take(m, s, 'zap_page_range step');
+    expect(m.machine.kagents[0]!.next(s)!.kind).toBe('flush');
+    const t = take(m, s, 'cpu0 zap_page_range step');
     // Page 0 and region 0 go; page 1, region 1 and the walk of page 1 stay; the walk of page 0 is abandoned.
     expect(cpuView(m, t, 1)).toEqual({ tlb: [1], wc: [1], walk: 1, icache: [] });
     expect(cpuView(m, t, 2)).toEqual({ tlb: [], wc: [], walk: -1, icache: [] });
@@ -66,11 +65,11 @@ describe('flush primitives', () => {
     const walksAfterFlush = (mode: string): number[] => {
       const m = tlb({ backend: 'arm-2.6.37', path: 'zap_page_range', cpus: 3, pages: 2, vmas: 2, tables: 1, tlb: 'broadcast', 'walk-flush': mode });
       let s = m.initialStates()[0]!;
-      s = take(m, s, 'zap_page_range step'); // clear 0
-      s = take(m, s, 'zap_page_range step'); // free 0
+      s = take(m, s, 'cpu0 zap_page_range step'); // clear 0
+      s = take(m, s, 'cpu0 zap_page_range step'); // free 0
       s = withCpu(m, s, 1, { walk: 1 });
       s = withCpu(m, s, 2, { walk: 0 });
-      const t = take(m, s, 'zap_page_range step'); // flush_tlb_range page 0
+      const t = take(m, s, 'cpu0 zap_page_range step'); // flush_tlb_range page 0
       return [cpuView(m, t, 1).walk, cpuView(m, t, 2).walk];
     };
     expect(walksAfterFlush('barrier')).toEqual([-1, -1]);
@@ -83,13 +82,13 @@ describe('flush primitives', () => {
     let s = range.initialStates()[0]!;
     expect(cpuView(range, s, 1).icache).toEqual([0]); // the exec page's line, from before the unmap
     s = unmapUntil(range, s, 'flush');
-    const t = take(range, s, 'zap_page_range step');
+    const t = take(range, s, 'cpu0 zap_page_range step');
     expect(cpuView(range, t, 1).icache).toEqual([0]);
     const mm = tlb({ backend: 'tile-2.6.38', path: 'exit_mmap', cpus: 2, pages: 2, vmas: 2, 'exec-mask': 1, walker: 'off' });
     let u = mm.initialStates()[0]!;
     expect(cpuView(mm, u, 0).icache).toEqual([0]);
     u = unmapUntil(mm, u, 'flush');
-    expect(cpuView(mm, take(mm, u, 'exit_mmap step'), 0).icache).toEqual([]);
+    expect(cpuView(mm, take(mm, u, 'cpu0 exit_mmap step'), 0).icache).toEqual([]);
   });
 });
 
@@ -101,15 +100,15 @@ describe('IPI delivery', () => {
     s = withCpu(m, s, 1, { tlb: [0] });
     s = withCpu(m, s, 2, { tlb: [0] });
     s = unmapUntil(m, s, 'flush');
-    s = take(m, s, 'unmap_region step');
+    s = take(m, s, 'cpu0 unmap_region step');
     expect(cpuView(m, s, 0).tlb).toEqual([]);
     expect(cpuView(m, s, 1).tlb).toEqual([0]);
-    expect(enabled(m, s, 'unmap_region step')).toBe(false);
-    s = take(m, s, "cpu1 handles the unmapper's flush IPI");
+    expect(enabled(m, s, 'cpu0 unmap_region step')).toBe(false);
+    s = take(m, s, 'cpu1 handles the flush IPI of cpu0 unmap_region');
     expect(cpuView(m, s, 1).tlb).toEqual([]);
-    expect(enabled(m, s, 'unmap_region step')).toBe(false);
-    s = take(m, s, "cpu2 handles the unmapper's flush IPI");
-    expect(enabled(m, s, 'unmap_region step')).toBe(true);
+    expect(enabled(m, s, 'cpu0 unmap_region step')).toBe(false);
+    s = take(m, s, 'cpu2 handles the flush IPI of cpu0 unmap_region');
+    expect(enabled(m, s, 'cpu0 unmap_region step')).toBe(true);
   });
 
   it('an IPI to a CPU with interrupts disabled (gup_fast) waits until they are enabled', () => {
@@ -119,13 +118,13 @@ describe('IPI delivery', () => {
     s = take(m, s, 'cpu1 gup_fast step'); // read pmd
     expect(m.machine.gupStage(s, 1)).toBe(GUP_READ_PTE);
     s = unmapUntil(m, s, 'flush');
-    s = take(m, s, 'unmap_region step'); // flush_tlb_mm: IPI to cpu1
+    s = take(m, s, 'cpu0 unmap_region step'); // flush_tlb_mm: IPI to cpu1
     expect(m.machine.irqsOff(s, 1)).toBe(true);
-    expect(enabled(m, s, "cpu1 handles the unmapper's flush IPI")).toBe(false);
-    expect(enabled(m, s, 'unmap_region step')).toBe(false); // the page cannot be freed yet
+    expect(enabled(m, s, 'cpu1 handles the flush IPI of cpu0 unmap_region')).toBe(false);
+    expect(enabled(m, s, 'cpu0 unmap_region step')).toBe(false); // the page cannot be freed yet
     s = take(m, s, 'cpu1 gup_fast step'); // read PTE: cleared, bail out, irqs on
     expect(m.machine.irqsOff(s, 1)).toBe(false);
-    expect(enabled(m, s, "cpu1 handles the unmapper's flush IPI")).toBe(true);
+    expect(enabled(m, s, 'cpu1 handles the flush IPI of cpu0 unmap_region')).toBe(true);
   });
 
   it('with broadcast the flush does not wait for the interrupts-off walk', () => {
@@ -134,8 +133,8 @@ describe('IPI delivery', () => {
     s = take(m, s, 'cpu1 gup_fast(page 0)');
     s = take(m, s, 'cpu1 gup_fast step');
     s = unmapUntil(m, s, 'flush');
-    s = take(m, s, 'unmap_region step');
-    expect(enabled(m, s, 'unmap_region step')).toBe(true);
+    s = take(m, s, 'cpu0 unmap_region step');
+    expect(enabled(m, s, 'cpu0 unmap_region step')).toBe(true);
   });
 
   it('an initiator waiting with interrupts off for a CPU that waits on it with interrupts off is a deadlock', () => {
@@ -156,11 +155,13 @@ describe('gup_fast references', () => {
     for (let i = 0; i < 4; i++) s = take(m, s, i === 0 ? 'cpu1 gup_fast(page 0)' : 'cpu1 gup_fast step'); // irq off, pmd, PTE, get_page
     s = take(m, s, 'cpu1 gup_fast step'); // local_irq_enable
     s = unmapUntil(m, s, 'flush');
-    s = take(m, s, 'unmap_region step');
-    s = take(m, s, "cpu1 handles the unmapper's flush IPI");
-    s = take(m, s, 'unmap_region step'); // free page 0: pinned
-    expect(m.machine.frameState(s, 0)).toBe(1 /* ZOMBIE */);
+    s = take(m, s, 'cpu0 unmap_region step');
+    s = take(m, s, 'cpu1 handles the flush IPI of cpu0 unmap_region');
+    s = take(m, s, 'cpu0 unmap_region step'); // free page 0: pinned
+    // The mm's reference went with the free; gup_fast's keeps the frame live.
+    expect(m.machine.frameState(s, 0)).toBe(LIVE);
+    expect(m.machine.frameHeld(s, 0)).toBe(true);
     s = take(m, s, 'cpu1 gup_fast step'); // put_page frees it
-    expect(m.machine.frameState(s, 0)).toBe(2 /* FREE */);
+    expect(m.machine.frameState(s, 0)).toBe(FREE);
   });
 });

@@ -8,8 +8,12 @@ import { tlbFactory } from '../models/tlb/index.ts';
 import { entryId, entryParams, loadMatrix, tlbMatrix } from '../models/tlb/matrix.ts';
 import { runSuite } from '../src/suite/run.ts';
 import { findModel } from '../models/index.ts';
-import { BACKENDS } from '../models/tlb/backends/index.ts';
-import { PATHS } from '../models/tlb/paths.ts';
+import { BACKENDS as ALL_BACKENDS } from '../models/tlb/arch/index.ts';
+import { PATHS as ALL_PATHS } from '../models/tlb/paths.ts';
+
+/** The 2011 backends and paths (DOMAIN.md); today's have their own rows. */
+const BACKENDS = ALL_BACKENDS.filter((b) => b.kernel === '2011');
+const PATHS = ALL_PATHS.filter((p) => p.listed && p.kernels.includes('2011'));
 
 const file = loadMatrix();
 const numberOf = new Map<string, number>(TLB_PROPERTIES.map((p) => [p.id, p.number]));

@@ -1,12 +1,14 @@
 /** The TLB-shootdown model as an engine Model, and its parameterised factory. */
-import { get, set } from '../../src/engine/layout.ts';
+import { get } from '../../src/engine/layout.ts';
 import type { Model, ModelFactory, ParamValues, State } from '../../src/engine/model.ts';
 import { TLB_PROPERTIES } from '../../properties/index.ts';
 import { explainTlb } from '../../properties/explain.ts';
 import { tlbInvariants } from '../../properties/tlb.ts';
+import { BACKENDS } from './arch/index.ts';
 import { ConfigError, resolveConfig, TLB_PARAMS, type TlbConfig } from './config.ts';
-import { BACKENDS } from './backends/index.ts';
+import { column, decode, describe, links, shortLabel, whyDisabled } from './display.ts';
 import { TlbMachine } from './machine.ts';
+import { MECHANISMS } from './mm/mechanisms.ts';
 import { PATHS } from './paths.ts';
 import { shrinkTlb } from './shrink.ts';
 
@@ -17,7 +19,6 @@ export interface TlbModel extends Model {
 export function tlbModel(config: TlbConfig): TlbModel {
   const m = new TlbMachine(config);
   const classes = m.symmetryClasses();
-  const scratch = new Uint32Array(8);
   const deadlock = TLB_PROPERTIES.find((p) => p.id === 'no-deadlock')!;
   const model: TlbModel = {
     name: 'tlb',
@@ -28,53 +29,70 @@ export function tlbModel(config: TlbConfig): TlbModel {
     invariants: tlbInvariants(m),
     deadlock: { id: deadlock.id, statement: deadlock.statement },
     metrics: [
-      { id: 'ipis', description: 'IPIs sent by the unmapper', read: (s: State) => m.cost.ipis[m.pc(s)]! },
-      { id: 'fullFlushes', description: 'full TLB flushes, per target CPU', read: (s: State) => m.cost.fullFlushes[m.pc(s)]! },
-      { id: 'perPageInvalidates', description: 'single-page invalidates, per target CPU', read: (s: State) => m.cost.perPage[m.pc(s)]! },
+      { id: 'ipis', description: 'IPIs sent by the kernel paths', read: (s: State) => get(s, m.costIpisF) },
+      { id: 'fullFlushes', description: 'full TLB flushes, per target CPU', read: (s: State) => get(s, m.costFullF) },
+      { id: 'perPageInvalidates', description: 'single-page invalidates, per target CPU', read: (s: State) => get(s, m.costPerPageF) },
     ],
     initialStates: () => [m.initial()],
     step: (s, a, out) => m.step(s, a, out),
     isFinal: (s) => m.isFinal(s),
-    decode: (s) => m.decode(s),
-    describeStep: (s, a) => m.describe(s, a),
+    decode: (s) => decode(m, s),
+    describeStep: (s, a) => describe(m, s, a),
     traceLanes: Array.from({ length: m.N }, (_, c) => `cpu${c}`),
-    traceColumn: (a) => m.column(a),
-    shortLabel: (s, a) => m.shortLabel(s, a),
-    stepLinks: (s, a) => m.links(s, a),
+    traceColumn: (a) => column(m, a),
+    shortLabel: (s, a) => shortLabel(m, s, a),
+    stepLinks: (s, a) => links(m, s, a),
     explain: (t) => explainTlb(m, t),
-    whyDisabled: (s, a) => m.whyDisabled(s, a),
+    whyDisabled: (s, a) => whyDisabled(m, s, a),
   };
   if (classes.length > 0) {
     const W = m.words;
+    const CW = m.cpuWords;
+    const base = m.cpuBase;
+    const scratch = new Uint32Array(8 * CW);
     model.canonicalize = (s: State, out: State): void => {
       for (let i = 0; i < W; i++) out[i] = s[i]!;
       for (const cls of classes) {
-        // Insertion sort: classes hold a handful of CPUs.
+        // Insertion sort of whole CPU records (word runs compared lexicographically): classes hold a handful of CPUs.
         const n = cls.length;
         for (let i = 0; i < n; i++) {
-          const v = get(s, m.cpuF[cls[i]!]!);
+          const b = base[cls[i]!]!;
           let j = i;
-          while (j > 0 && scratch[j - 1]! > v) {
-            scratch[j] = scratch[j - 1]!;
+          while (j > 0 && greater(scratch, (j - 1) * CW, s, b, CW)) {
+            for (let w = 0; w < CW; w++) scratch[j * CW + w] = scratch[(j - 1) * CW + w]!;
             j--;
           }
-          scratch[j] = v;
+          for (let w = 0; w < CW; w++) scratch[j * CW + w] = s[b + w]!;
         }
-        for (let i = 0; i < n; i++) set(out, m.cpuF[cls[i]!]!, scratch[i]!);
+        for (let i = 0; i < n; i++) {
+          const b = base[cls[i]!]!;
+          for (let w = 0; w < CW; w++) out[b + w] = scratch[i * CW + w]!;
+        }
       }
     };
   }
   return model;
 }
 
+/** Whether the record at a[ai..] is greater than the one at b[bi..] (n words, most significant first). */
+function greater(a: Uint32Array, ai: number, b: Uint32Array, bi: number, n: number): boolean {
+  for (let w = 0; w < n; w++) {
+    const x = a[ai + w]!;
+    const y = b[bi + w]!;
+    if (x !== y) return x > y;
+  }
+  return false;
+}
+
 export const tlbFactory: ModelFactory = {
   id: 'tlb',
-  summary: 'the TLB-shootdown machine: an unmapper path on a backend, with accessors, walkers, gup_fast and the allocator',
+  summary: 'the TLB-shootdown machine: kernel paths as agents on a backend, with user threads, walkers, gup_fast, reclaim and the allocator',
   params: TLB_PARAMS,
   properties: TLB_PROPERTIES.map((p) => ({ id: p.id, statement: p.statement })),
   catalog: [
     { title: 'backends (--backend)', entries: BACKENDS.map((b) => ({ id: b.id, summary: `${b.summary} [${b.source}]` })) },
-    { title: 'paths (--path)', entries: PATHS.map((p) => ({ id: p.id, summary: p.summary })) },
+    { title: 'paths (--path, --run cpuN=PATH)', entries: PATHS.filter((p) => p.listed).map((p) => ({ id: p.id, summary: `${p.summary} [${p.kernels.join(', ')}]` })) },
+    { title: 'mechanisms (--without)', entries: MECHANISMS.map((x) => ({ id: x.id, summary: `${x.statement} [${x.ref}]` })) },
   ],
   validate(p: ParamValues) {
     try {

@@ -1,75 +1,151 @@
 /**
- * The unmapper's kernel paths (DOMAIN §3), written against the mmu_gather
- * hooks. `compilePath` runs one against a backend and returns the atomic
- * steps it performs on shared state, each tagged with its call stack.
+ * The registry of kernel paths an agent can run (`--run cpuN=PATH`). A path
+ * is one file that builds its program against a KernelBuilder and the
+ * backend's hooks, plus one entry here. A path id names the kernel
+ * operation; what code runs is the backend's kernel generation's (the 2011
+ * exit_mmap and today's are different programs under one name).
  */
-import type { Backend, MmuGatherHooks } from './backend.ts';
-import { Gather, type Geometry } from './gather.ts';
-import type { Op, PathId, Vma } from './types.ts';
+import type { KernelAgent, Revokes } from './kernel/agent.ts';
+import { FLUSH_MM, type KernelBuilder } from './kernel/builder.ts';
+import { build2011, type Path2011 } from './mm/paths-2011.ts';
+import { buildMadvise } from './mm/madvise.ts';
+import { buildExitMmap } from './mm/mmap.ts';
+import { buildMprotect } from './mm/mprotect.ts';
+import { buildMremap } from './mm/mremap.ts';
+import { buildReclaim } from './mm/vmscan.ts';
+import { buildMunmap } from './mm/vma.ts';
+import type { KernelGeneration } from './types.ts';
 
-export const PATHS: readonly { id: PathId; summary: string; freesTables: boolean; otherUsers: boolean }[] = [
-  { id: 'unmap_region', summary: 'munmap: zap every VMA, then free_pgtables, in one gather (fullmm=0)', freesTables: true, otherUsers: true },
-  { id: 'shift_arg_pages', summary: "exec's stack move: free_pgd_range only, no tlb_start_vma/tlb_end_vma (\"mode 3\")", freesTables: true, otherUsers: false },
-  { id: 'exit_mmap', summary: 'process exit: fullmm=1 gather over every VMA, then free the tables', freesTables: true, otherUsers: false },
-  { id: 'zap_page_range', summary: 'madvise(DONTNEED): zap the VMAs, page tables stay', freesTables: false, otherUsers: true },
+export interface PathInfo {
+  readonly id: string;
+  readonly summary: string;
+  /** Kernel generations that have this path. */
+  readonly kernels: readonly KernelGeneration[];
+  /** Whether the mm has other users while it runs (accessors and gup_fast may run). */
+  readonly otherUsers: boolean;
+  /** Whether it frees page tables (a walker can then read a freed table). */
+  readonly freesTables: boolean;
+  /** What its caller is promised at return (invariant 6). */
+  readonly revokes: Revokes;
+  /** Whether PTE write/dirty bits matter to it (MADV_FREE, reclaim, mprotect). */
+  readonly writes: boolean;
+  /** Reclaim: uses mm->tlb_flush_batched and holds its own reference on the folio. */
+  readonly reclaim: boolean;
+  /** Whether users list it (the flusher is internal). */
+  readonly listed: boolean;
+  build(k: KernelBuilder, agent: KernelAgent): void;
+}
+
+function v6(id: string, summary: string, o: Partial<PathInfo> & Pick<PathInfo, 'build' | 'revokes'>): PathInfo {
+  return { id, summary, kernels: ['v6'], otherUsers: true, freesTables: false, writes: false, reclaim: false, listed: true, ...o };
+}
+
+function path2011(id: Path2011, summary: string, otherUsers: boolean, freesTables: boolean): PathInfo {
+  return {
+    id,
+    summary,
+    kernels: ['2011'],
+    otherUsers,
+    freesTables,
+    revokes: id === 'shift_arg_pages' ? 'none' : 'mapping',
+    writes: false,
+    reclaim: false,
+    listed: true,
+    build: (k, a) => {
+      if (k.backend.kernel !== '2011') throw new Error(`${id}: no v6 program`);
+      build2011(id, k, k.backend, a.lo, a.hi);
+    },
+  };
+}
+
+/** The second IPI initiator of the deadlock case: flush_tlb_mm by IPI, optionally waiting with interrupts off. */
+const flusher: PathInfo = {
+  id: 'flusher',
+  summary: 'a second CPU sending flush_tlb_mm IPIs (the IPI-deadlock case)',
+  kernels: ['2011', 'v6'],
+  otherUsers: true,
+  freesTables: false,
+  revokes: 'none',
+  writes: false,
+  reclaim: false,
+  listed: false,
+  build: (k, a) => {
+    const irqsOff = k.m.config.flusherIrqsOff;
+    const V = k.g.vpages;
+    const R = k.g.regions;
+    const icache = k.backend.flush.mmICache;
+    k.within('flusher', () => {
+      k.step({
+        kind: 'flush',
+        name: 'flush_tlb_mm',
+        label: () => `${irqsOff ? 'local_irq_disable; ' : ''}flush_tlb_mm (IPI to every other CPU)`,
+        short: () => 'flusher: flush_tlb_mm',
+        run: (x) => {
+          if (irqsOff) x.set(a.irqoff, 1);
+          x.m.sendFlush(x, FLUSH_MM, 2 ** V - 1, 2 ** R - 1, icache, true, 0);
+        },
+      });
+      k.step({
+        kind: 'irq',
+        name: '',
+        label: () => `all CPUs acknowledged${irqsOff ? '; local_irq_enable' : ''}`,
+        short: () => 'flusher: acks in',
+        run: (x) => {
+          if (x.flag(a.irqoff)) {
+            x.set(a.irqoff, 0);
+            x.m.leaveIrqOff(x.st, x.cpu);
+          }
+        },
+      });
+    });
+  },
+};
+
+const exit2011 = path2011('exit_mmap', '', false, true);
+
+export const PATHS: readonly PathInfo[] = [
+  path2011('unmap_region', 'munmap (2011): zap every VMA, then free_pgtables, in one gather (fullmm=0)', true, true),
+  path2011('shift_arg_pages', "exec's stack move (2011): free_pgd_range only, no tlb_start_vma/tlb_end_vma (\"mode 3\")", false, true),
+  {
+    ...exit2011,
+    summary: 'process exit: 2011: one fullmm gather over every VMA, then the tables; v6.1+: the zap under mmap_read_lock, the tables under mmap_write_lock',
+    kernels: ['2011', 'v6'],
+    build: (k, a) => (k.backend.kernel === '2011' ? exit2011.build(k, a) : buildExitMmap(k)),
+  },
+  path2011('zap_page_range', 'madvise(DONTNEED) (2011): zap the VMAs, page tables stay', true, false),
+  v6('munmap', 'munmap (v6.18, mm/vma.c): detach the VMAs under mmap_write_lock, downgrade, then zap and free_pgtables under the read lock', {
+    revokes: 'mapping',
+    freesTables: true,
+    build: (k, a) => buildMunmap(k, a.lo, a.hi),
+  }),
+  v6('madvise_dontneed', 'madvise(MADV_DONTNEED) (v6.16+): one gather, per-VMA lock (or mmap_read_lock), zap_page_range_single_batched; tables stay', {
+    revokes: 'mapping',
+    build: (k, a) => buildMadvise(k, 'dontneed', a.lo, a.hi),
+  }),
+  v6('madvise_free', 'madvise(MADV_FREE) (v6.16+): clean the dirty PTEs and mark the folios lazyfree; nothing is freed', {
+    revokes: 'write',
+    writes: true,
+    build: (k, a) => buildMadvise(k, 'free', a.lo, a.hi),
+  }),
+  v6('mprotect', 'mprotect(PROT_READ) (v6.18, mm/mprotect.c): write-protect the PTEs under mmap_write_lock, one gather', {
+    revokes: 'write',
+    writes: true,
+    build: (k, a) => buildMprotect(k, a.lo, a.hi),
+  }),
+  v6('mremap', 'mremap (v6.18, mm/mremap.c): move the PTEs (move_ptes) or whole tables (move_normal_pmd) to pages K+p, flushing the old range under the locks; then unmap the old VMA', {
+    revokes: 'mapping',
+    freesTables: true,
+    build: (k, a) => buildMremap(k, a.lo, a.hi),
+  }),
+  v6('reclaim', 'reclaim (kswapd, v6.18 mm/vmscan.c + mm/rmap.c): try_to_unmap with the flush deferred, pageout, try_to_unmap_flush, free', {
+    revokes: 'none',
+    writes: true,
+    reclaim: true,
+    build: (k, a) => buildReclaim(k, a.lo, a.hi),
+  }),
+  flusher,
 ];
 
-export function compilePath(path: PathId, backend: Backend, geometry: Geometry): Op[] {
-  const tlb = new Gather(geometry, backend.flush);
-  const h = backend.hooks;
-  const call = (name: keyof MmuGatherHooks, fn: (hooks: MmuGatherHooks) => void): void => tlb.within(name, () => fn(h));
-
-  const unmapPageRange = (vma: Vma): void =>
-    tlb.within('unmap_page_range', () => {
-      call('tlb_start_vma', (k) => k.tlb_start_vma(tlb, vma));
-      tlb.within('zap_pte_range', () => {
-        for (let p = vma.start; p < vma.end; p++) {
-          tlb.clearPte(p);
-          call('tlb_remove_tlb_entry', (k) => k.tlb_remove_tlb_entry(tlb, vma, p));
-          call('tlb_remove_page', (k) => k.tlb_remove_page(tlb, p));
-        }
-      });
-      call('tlb_end_vma', (k) => k.tlb_end_vma(tlb, vma));
-    });
-  const unmapVmas = (): void => tlb.within('unmap_vmas', () => geometry.vmas.forEach(unmapPageRange));
-  const freeTables = (outer: string): void =>
-    tlb.within(outer, () => {
-      for (let t = 0; t < geometry.tables; t++) {
-        tlb.within('free_pte_range', () => {
-          tlb.pmdClear(t);
-          call('pte_free_tlb', (k) => k.pte_free_tlb(tlb, t));
-        });
-      }
-    });
-  const gather = (fullmm: boolean): void => call('tlb_gather_mmu', (k) => k.tlb_gather_mmu(tlb, fullmm));
-  const finish = (): void => call('tlb_finish_mmu', (k) => k.tlb_finish_mmu(tlb));
-
-  tlb.within(path, () => {
-    switch (path) {
-      case 'unmap_region':
-        gather(false);
-        unmapVmas();
-        freeTables('free_pgtables');
-        finish();
-        break;
-      case 'shift_arg_pages':
-        gather(false);
-        freeTables('free_pgd_range');
-        finish();
-        break;
-      case 'exit_mmap':
-        gather(true);
-        unmapVmas();
-        freeTables('free_pgtables');
-        finish();
-        break;
-      case 'zap_page_range':
-        gather(false);
-        unmapVmas();
-        finish();
-        break;
-    }
-    tlb.ret();
-  });
-  return tlb.ops;
+export function findPath(id: string): PathInfo | undefined {
+  return PATHS.find((p) => p.id === id);
 }

@@ -1,16 +1,17 @@
 /**
- * The vocabulary of the TLB-shootdown machine: VMAs, the micro-operations a
- * compiled kernel path executes one atomic step at a time, the hardware
- * traits, and what an architecture backend is.
+ * The vocabulary of the TLB-shootdown machine: VMAs, hardware traits, flush
+ * semantics and the kernel generations a backend belongs to.
  */
 
-/** A VMA of the unmapped range: pages [start, end), with its flags. */
+/** A VMA: virtual pages [start, end), with its flags. */
 export interface Vma {
   readonly index: number;
   readonly start: number;
   readonly end: number;
   /** VM_EXEC: its PTEs carry the exec bit and CPUs may execute from its pages. */
   readonly exec: boolean;
+  /** For a VMA mremap creates: the VMA it is a copy of (-1 for an original VMA). */
+  readonly copyOf: number;
 }
 
 export type TlbDelivery = 'ipi' | 'broadcast';
@@ -53,36 +54,22 @@ export interface FlushSemantics {
   readonly mmICache: boolean;
 }
 
-/** Names in kernel call order, outermost first, e.g. ['unmap_region', 'tlb_end_vma', 'flush_tlb_range']. */
-export type Stack = readonly string[];
+/** Which kernel a backend's mm code is: the 2011 thread's (DOMAIN.md) or today's (MODERN.md). */
+export type KernelGeneration = '2011' | 'v6';
 
 /**
- * One atomic step of the unmapper. A kernel path with a backend's hooks is
- * compiled into a straight-line list of these (the mmu_gather logic is
- * deterministic, so only the interleaving with other agents is left to
- * explore).
+ * The Kconfig choices of a backend that change the generic mm code
+ * (include/asm-generic/tlb.h header comment, arch/Kconfig).
  */
-export type Op =
-  | { readonly kind: 'clear_pte'; readonly page: number; readonly stack: Stack }
-  | { readonly kind: 'pmd_clear'; readonly table: number; readonly stack: Stack }
-  | {
-      readonly kind: 'flush';
-      readonly primitive: 'flush_tlb_mm' | 'flush_tlb_range' | 'flush_tlb_page';
-      /** TLB entries dropped (bit per page). */
-      readonly pageMask: number;
-      /** Walk-cache entries (and walks in flight) dropped: bit per table region. */
-      readonly regionMask: number;
-      readonly icache: boolean;
-      /** Human-readable extent, e.g. "pages 0-1" or "whole mm". */
-      readonly extent: string;
-      /** Per target CPU: one full flush, or this many single-page invalidates. */
-      readonly fullFlush: boolean;
-      readonly perPage: number;
-      readonly stack: Stack;
-    }
-  | { readonly kind: 'free_page'; readonly page: number; readonly stack: Stack }
-  | { readonly kind: 'free_table'; readonly table: number; readonly stack: Stack }
-  | { readonly kind: 'call_rcu'; readonly tables: number; readonly stack: Stack }
-  | { readonly kind: 'return'; readonly stack: Stack };
+export interface Kconfig {
+  readonly MMU_GATHER_TABLE_FREE: boolean;
+  readonly MMU_GATHER_RCU_TABLE_FREE: boolean;
+  readonly MMU_GATHER_MERGE_VMAS: boolean;
+  readonly MMU_GATHER_NO_GATHER: boolean;
+  readonly MMU_GATHER_NO_RANGE: boolean;
+  readonly MMU_GATHER_PAGE_SIZE: boolean;
+  readonly ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH: boolean;
+}
 
-export type PathId = 'unmap_region' | 'shift_arg_pages' | 'exit_mmap' | 'zap_page_range';
+/** Names in kernel call order, outermost first, e.g. ['unmap_region', 'tlb_end_vma', 'flush_tlb_range']. */
+export type Stack = readonly string[];

@@ -143,6 +143,7 @@ export function paramOptions(params: readonly ParamSpec[]): OptionSpec[] {
     ...(p.max !== undefined ? { max: p.max } : {}),
     ...(p.values ? { values: p.values } : {}),
     ...(p.auto ? { auto: true, valueName: 'n|auto' } : {}),
+    ...(p.valueName ? { valueName: p.valueName } : {}),
   }));
 }
 

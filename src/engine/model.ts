@@ -154,13 +154,15 @@ export interface ExplainInput {
 export interface ParamSpec {
   readonly name: string;
   readonly description: string;
-  readonly kind: 'int' | 'bool' | 'enum';
+  readonly kind: 'int' | 'bool' | 'enum' | 'string';
   readonly default: number | boolean | string;
   /** For `int`. */
   readonly min?: number;
   readonly max?: number;
   /** For `enum`. */
   readonly values?: readonly string[];
+  /** For `string`: a short name for the value in help (for example `agents`); the model's validate() checks it. */
+  readonly valueName?: string;
   /** For `int`: also accepts the word `auto` (the model then picks the value). */
   readonly auto?: boolean;
 }

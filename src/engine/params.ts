@@ -15,6 +15,9 @@ function checkOne(spec: ParamSpec, v: unknown): number | boolean | string {
     case 'bool':
       if (typeof v !== 'boolean') throw new ParamError(`parameter '${spec.name}' must be true or false, not ${JSON.stringify(v)}`);
       return v;
+    case 'string':
+      if (typeof v !== 'string') throw new ParamError(`parameter '${spec.name}' must be a string, not ${JSON.stringify(v)}`);
+      return v;
     case 'enum':
       if (typeof v !== 'string' || !spec.values!.includes(v)) throw new ParamError(`parameter '${spec.name}' = ${JSON.stringify(v)} is not one of ${spec.values!.join(', ')}`);
       return v;

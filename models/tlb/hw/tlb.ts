@@ -1,0 +1,83 @@
+/**
+ * The TLB and the walk cache of each CPU, and what a flush does to them
+ * (DOMAIN §2): a flush reaching a CPU drops the TLB entries of the pages it
+ * covers, the walk-cache entries of the regions it covers, the hardware
+ * walk in flight per --walk-flush, and the i-cache if the flush evicts it.
+ * Delivery is the hardware's: a broadcast takes effect on every CPU in the
+ * issuing step; an IPI is handled by each target when its interrupts are on
+ * (hw/ipi.ts), and the initiator waits for every acknowledgement.
+ */
+import { get, set } from '../../../src/engine/layout.ts';
+import type { State } from '../../../src/engine/model.ts';
+import { FLUSH_PRIMITIVES } from '../kernel/builder.ts';
+import type { Exec } from '../kernel/exec.ts';
+import type { TlbMachine } from '../machine.ts';
+
+/** Applies a flush to CPU c. */
+export function flushCpu(m: TlbMachine, out: State, c: number, pages: number, regions: number, icache: boolean): void {
+  set(out, m.tlbF[c]!, get(out, m.tlbF[c]!) & ~pages);
+  const d = m.tlbDF[c];
+  if (d) set(out, d, get(out, d) & ~pages);
+  const wc = m.wcF[c];
+  if (wc) set(out, wc, get(out, wc) & ~regions);
+  // A hardware walk that read the upper level holds that entry; which
+  // flushes end it is a hardware question (--walk-flush): by default the
+  // invalidate's barrier completes or abandons every walk in flight.
+  const wp = get(out, m.walkF[c]!) - 1;
+  if (wp >= 0) {
+    const mode = m.config.walkFlush;
+    const ends =
+      mode === 'barrier' ||
+      (mode === 'region' && ((regions >>> m.g.regionOf[wp]!) & 1) === 1) ||
+      (mode === 'address' && ((pages >>> wp) & 1) === 1);
+    if (ends) {
+      set(out, m.walkF[c]!, 0);
+      const ww = m.walkWF[c];
+      if (ww) set(out, ww, 0);
+    }
+  }
+  const ic = m.icF[c];
+  if (ic && icache) set(out, ic, 0);
+}
+
+/**
+ * Issues a flush from kernel agent x: cost, then the effect. With IPIs the
+ * initiator flushes itself at once and marks every other CPU's inbox; the
+ * flush waits in the agent's record until the last target acknowledged.
+ */
+export function sendFlush(m: TlbMachine, x: Exec, prim: number, pages: number, regions: number, icache: boolean, full: boolean, perPage: number): void {
+  const out = x.st;
+  const N = m.N;
+  if (m.log) m.log.push(`${FLUSH_PRIMITIVES[prim]} pages=${pages.toString(2)} regions=${regions.toString(2)}${icache ? ' icache' : ''}${full && prim !== 0 ? ' full' : ''}`);
+  const ipi = m.config.hw.tlb === 'ipi';
+  if (x.agent.countsCost) m.addCost(out, ipi ? N - 1 : 0, full ? N : 0, full ? 0 : perPage * N);
+  if (!ipi) {
+    for (let c = 0; c < N; c++) flushCpu(m, out, c, pages, regions, icache);
+    return;
+  }
+  const from = x.cpu;
+  flushCpu(m, out, from, pages, regions, icache);
+  const a = x.agent;
+  if (N === 1) return;
+  const bit = 1 << a.index;
+  for (let c = 0; c < N; c++) {
+    if (c === from) continue;
+    const f = m.inboxF[c]!;
+    set(out, f, get(out, f) | bit);
+  }
+  set(out, a.flPrim!, prim);
+  set(out, a.flPages!, pages);
+  set(out, a.flRegions!, regions);
+  if (a.flIcache) set(out, a.flIcache, icache ? 1 : 0);
+}
+
+/** Whether some CPU has not yet acknowledged kernel agent i's flush IPI. */
+export function waitingForAcks(m: TlbMachine, s: State, i: number): boolean {
+  if (!m.feat.ipi) return false;
+  const bit = 1 << i;
+  for (let c = 0; c < m.N; c++) {
+    const f = m.inboxF[c];
+    if (f && (get(s, f) & bit) !== 0) return true;
+  }
+  return false;
+}

@@ -1,0 +1,60 @@
+/**
+ * The mechanisms of today's kernel a configuration can switch off, one at a
+ * time (`--without ID`), to see which invariant each one protects
+ * (`tlbcheck why`). Each names the MODERN.md section that specifies it; the
+ * generic mm code consults them when it builds a path's program, the way a
+ * kernel built without the code would run.
+ */
+export interface Mechanism {
+  readonly id: string;
+  readonly statement: string;
+  /** MODERN.md section. */
+  readonly ref: string;
+}
+
+export const MECHANISMS: readonly Mechanism[] = [
+  {
+    id: 'tlb_flush_pending',
+    statement: 'tlb_gather_mmu raises mm->tlb_flush_pending and tlb_finish_mmu drops it last, so a concurrent gather can see this one',
+    ref: 'MODERN §2.1, §2.8, §3.5',
+  },
+  {
+    id: 'nested-flush',
+    statement: 'tlb_finish_mmu flushes the whole mm, walk caches included, when another gather is in flight (mm_tlb_flush_nested)',
+    ref: 'MODERN §2.8',
+  },
+  {
+    id: 'flush_tlb_batched_pending',
+    statement: "a path that changes PTEs first flushes, under the PTL, what reclaim deferred (mm->tlb_flush_batched)",
+    ref: 'MODERN §3.6',
+  },
+  {
+    id: 'try_to_unmap_flush',
+    statement: 'reclaim flushes its deferred TLB invalidation before it frees the folios',
+    ref: 'MODERN §3.6',
+  },
+  {
+    id: 'try_to_unmap_flush_dirty',
+    statement: 'reclaim flushes its deferred TLB invalidation before it writes a dirty folio back (pageout)',
+    ref: 'MODERN §3.6',
+  },
+  {
+    id: 'ptl',
+    statement: 'the page-table lock serialises the paths that change the PTEs of one table',
+    ref: 'MODERN §3.1, §3.5',
+  },
+  {
+    id: 'vma-detach',
+    statement: 'munmap detaches its VMAs from the tree before it downgrades mmap_lock, so operations under the read lock cannot find them',
+    ref: 'MODERN §3.2',
+  },
+  {
+    id: 'mremap-flush-under-ptl',
+    statement: 'mremap flushes the old range before it drops the page-table locks',
+    ref: 'MODERN §3.7',
+  },
+];
+
+export function findMechanism(id: string): Mechanism | undefined {
+  return MECHANISMS.find((m) => m.id === id);
+}
