@@ -98,7 +98,7 @@ export function explainTlb(m: TlbMachine, t: ExplainInput): string {
         const ag = m.kagents[m.argOf[a]!]!;
         let t = -1;
         for (let x = 0; x < m.TF; x++) if ((get(before, ag.ptl!) >>> x) & 1 && m.frameState(before, K + x) !== LIVE) t = x;
-        return `${ag.name} holds the PTL of table ${t} and changes a PTE in it, but ${frame(K + t)} was freed at step ${freedAt(K + t, n - 1)}: free_pgtables takes no PTL, so only the VMA's isolation keeps other paths out of a table it frees.`;
+        return `${ag.name} still walks table ${t} under its PTL (taken ${at(since((s) => ((get(s, ag.ptl!) >>> t) & 1) === 1, n - 1))}), but ${frame(K + t)} was freed at step ${freedAt(K + t, n - 1)}: free_pgtables takes no PTL, so only the isolation of the VMAs keeps other paths out of a table it frees.`;
       }
       break;
     }
@@ -114,13 +114,17 @@ export function explainTlb(m: TlbMachine, t: ExplainInput): string {
       const ag = m.kagents[m.argOf[a]!]!;
       const revoked = get(before, ag.revoked);
       for (let x = 0; x < m.N; x++) {
-        const held = (ag.revokes === 'write' ? (m.tlbDF[x] ? get(before, m.tlbDF[x]!) : 0) : m.tlbMask(before, x)) & revoked;
-        if (held === 0) continue;
-        const p = 31 - Math.clz32(held & -held);
-        const filled = since((s) => m.tlbHas(s, x, p), n - 1);
-        const fl = lastFlush(n - 1);
-        const what = ag.revokes === 'write' ? 'a writable translation of' : '';
-        return `${ag.name} returns at step ${n} while cpu${x} still caches ${what || 'page'}${what ? ` page` : ''} ${p} (cached ${at(filled)}${fl > 0 ? `; the last flush was at step ${fl}` : '; nothing was flushed'}): the syscall's caller may rely on no CPU using it.`;
+        for (let p = 0; p < g.vpages; p++) {
+          if (!((revoked >>> p) & 1)) continue;
+          const bits = m.pteBits(before, g.slotOf[p]!);
+          const staleEntry = ag.revokes === 'mapping' && m.tlbHas(before, x, p) && !(bits & 1);
+          const staleWrite = m.tlbWritable(before, x, p) && (bits & 7) !== 7;
+          if (!staleEntry && !staleWrite) continue;
+          const filled = since((s) => m.tlbHas(s, x, p), n - 1);
+          const fl = lastFlush(n - 1);
+          const what = staleEntry ? `page ${p}, whose PTE is gone` : `a writable translation of page ${p}, which its PTE no longer grants`;
+          return `${ag.name} returns at step ${n} while cpu${x} still caches ${what} (cached ${at(filled)}${fl > 0 ? `; the last flush was at step ${fl}` : '; nothing was flushed'}): the syscall's caller may rely on no CPU using it.`;
+        }
       }
       break;
     }
@@ -132,8 +136,9 @@ export function explainTlb(m: TlbMachine, t: ExplainInput): string {
       return `cpu${c}'s gup_fast saw page ${p}'s PTE present at step ${saw}; ${frame(p)} was freed at step ${freedAt(p, n - 1)}${m.config.hw.tlb === 'broadcast' ? ' (the broadcast flush did not wait for the interrupts-off walk)' : ''}, and at step ${n} ${what} on the freed frame.`;
     }
     case 'no-write-during-writeback': {
-      const ins = m.kagents[m.argOf[a]!]!.next(before);
-      const f = ins?.subject ?? 0;
+      const ag = m.kagents[m.argOf[a]!]!;
+      const ins = ag.next(before);
+      const f = ins?.subject ? ins.subject(ag.view(before)) : 0;
       for (let x = 0; x < m.N; x++) {
         for (let v = f; v < g.vpages; v += K) {
           if (!m.tlbWritable(before, x, v)) continue;

@@ -10,7 +10,7 @@ import { get } from '../src/engine/layout.ts';
 import type { Invariant, State } from '../src/engine/model.ts';
 import { Kind, type TlbMachine } from '../models/tlb/machine.ts';
 import { GUP_IRQ_ON, GUP_READ_PTE, GUP_RECHECK } from '../models/tlb/mm/gup.ts';
-import { FREE, LIVE, REUSED } from '../models/tlb/state.ts';
+import { FREE, LIVE, PTE_DIRTY, PTE_PRESENT, PTE_WRITE, REUSED } from '../models/tlb/state.ts';
 import { TLB_PROPERTIES, type TlbPropertyId } from './index.ts';
 
 type StepCheck = (s: State, a: number, t: State) => boolean;
@@ -81,9 +81,8 @@ export function tlbInvariants(m: TlbMachine): Invariant[] {
         return m.frameState(s, m.tableFrame(g.tableOf[g.regionOf[m.gupPage(s, c)]!]!)) === LIVE;
       }
       if (k === Kind.Kernel) {
-        // A kernel path changing PTEs under the PTL of a table that is no longer the mm's.
-        const ins = kernelInstr(s, a);
-        if (!ins || ins.kind !== 'pte') return true;
+        // A kernel path still walking a table that is no longer the mm's: it holds that table's PTL
+        // (which lives in the table's struct ptdesc) and reads, changes or unlocks inside it.
         const ptl = m.kagents[m.argOf[a]!]!.ptl;
         if (!ptl) return true;
         const held = get(s, ptl);
@@ -104,9 +103,23 @@ export function tlbInvariants(m: TlbMachine): Invariant[] {
       if (ag.revokes === 'none') return true;
       const revoked = get(s, ag.revoked);
       if (revoked === 0) return true;
+      // Stale: a translation the page tables no longer grant (no PTE; or a writable entry for a PTE
+      // that is not writable and dirty any more). mprotect and MADV_FREE revoke only the right to
+      // write without the kernel noticing: a read-only entry does not break their promise. A page
+      // written again since (a write walk re-dirtied it) is no longer revoked (hw/walker.ts).
+      let noPte = 0;
+      let noWrite = 0;
+      for (let v = 0; v < g.vpages; v++) {
+        if (!((revoked >>> v) & 1)) continue;
+        const bits = m.pteBits(s, g.slotOf[v]!);
+        if (!(bits & PTE_PRESENT)) noPte |= 1 << v;
+        if ((bits & (PTE_PRESENT | PTE_WRITE | PTE_DIRTY)) !== (PTE_PRESENT | PTE_WRITE | PTE_DIRTY)) noWrite |= 1 << v;
+      }
+      const writeOnly = ag.revokes === 'write';
       for (let c = 0; c < N; c++) {
-        const held = ag.revokes === 'write' ? (m.tlbDF[c] ? get(s, m.tlbDF[c]!) : 0) : m.tlbMask(s, c);
-        if ((held & revoked) !== 0) return false;
+        if (!writeOnly && (m.tlbMask(s, c) & noPte) !== 0) return false;
+        const d = m.tlbDF[c];
+        if (d && (get(s, d) & noWrite) !== 0) return false;
       }
       return true;
     },
@@ -121,7 +134,9 @@ export function tlbInvariants(m: TlbMachine): Invariant[] {
     'no-write-during-writeback'(s, a) {
       const ins = kernelInstr(s, a);
       if (!ins || ins.kind !== 'io' || ins.subject === undefined) return true;
-      const mask = pagesOf[ins.subject]!;
+      const f = ins.subject(m.kagents[m.argOf[a]!]!.view(s));
+      if (f < 0) return true;
+      const mask = pagesOf[f]!;
       for (let c = 0; c < N; c++) {
         const d = m.tlbDF[c];
         if (d && (get(s, d) & mask) !== 0) return false;

@@ -89,3 +89,30 @@ describe('renderHtml', () => {
     expect(count(page, /data-step="\d+"/g)).toBe(d.steps.length);
   });
 });
+
+describe('renderHtml: windows on lanes and kinds of steps', () => {
+  const config = { backend: 'generic-6.18', run: 'cpu0=madvise_dontneed,cpu1=madvise_dontneed', cpus: 3, pages: 2, vmas: 1, without: 'nested-flush' };
+  const t = realTrace(config);
+  const html = renderHtml(t, { title: 'madvise', config });
+
+  it('draws lock-held, irqs-off and walk windows as bars on their lane, named in a tooltip', () => {
+    const spans = html.match(/<rect class="span"[^>]*><title>[^<]*<\/title><\/rect>/g) ?? [];
+    expect(spans.some((x) => x.includes('cpu0: PTL t0 (lock held)'))).toBe(true);
+    expect(spans.some((x) => x.includes('cpu1: vma0 read lock (lock held)'))).toBe(true);
+    expect(spans.some((x) => x.includes('(walk in flight)'))).toBe(true);
+    // Each kind has a legend entry.
+    expect(html).toContain('lock held</span>');
+    expect(html).toContain('walk in flight</span>');
+  });
+
+  it('styles flushes, frees and lock steps apart from the others', () => {
+    expect(count(html, /class="step style-lock"/g)).toBeGreaterThan(0);
+    const u = realTrace({ backend: 'tile-2.6.38', pages: 2, vmas: 2 });
+    const page = renderHtml(u, { title: 'tile', config: {} });
+    for (const style of ['flush', 'free']) {
+      const n = u.steps.filter((st) => st.style === style).length;
+      expect(n).toBeGreaterThan(0);
+      expect(count(page, new RegExp(`class="step[^"]*style-${style}`, 'g'))).toBe(n);
+    }
+  });
+});

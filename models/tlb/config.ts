@@ -11,7 +11,7 @@ import type { MremapMode } from './geometry.ts';
 import { findMechanism, MECHANISMS } from './mm/mechanisms.ts';
 import { findPath, PATHS } from './paths.ts';
 import { formatRun, parseRun, RunSpecError, type AgentSpec } from './run-spec.ts';
-import type { GupRef, Hardware } from './types.ts';
+import type { GupRef, Hardware, Kconfig } from './types.ts';
 
 export const MAX_CPUS = 8;
 export const MAX_PAGES = 4;
@@ -110,6 +110,13 @@ export const TLB_PARAMS: readonly ParamSpec[] = [
   { name: 'unmapper-irqs-off', description: 'the kernel agents run their paths with interrupts disabled (a bug: they cannot answer IPIs)', kind: 'bool', default: false },
   { name: 'batch', description: `page-batch capacity: a full batch forces a flush (${AUTO}: never full)`, kind: 'int', default: AUTO, auto: true, min: 1, max: 8 },
   { name: 'mm-users', description: `mm->mm_users, which some kernel branches read (${AUTO}: the threads this configuration runs)`, kind: 'int', default: AUTO, auto: true, min: 0, max: 16 },
+  {
+    name: 'kconfig',
+    description: 'override Kconfig choices of a v6 backend, comma-separated NAME=y|n (e.g. MMU_GATHER_MERGE_VMAS=y; see `tlbcheck list`)',
+    kind: 'string',
+    default: '',
+    valueName: 'opts',
+  },
   { name: 'without', description: 'mechanisms switched off, comma-separated (see `tlbcheck list`)', kind: 'string', default: '', valueName: 'mechs' },
 ];
 
@@ -207,8 +214,21 @@ export function resolveConfig(p: ParamValues): TlbConfig {
     if (!mech) throw new ConfigError(`--without: unknown mechanism '${w.length > 40 ? `${w.slice(0, 39)}…` : w}' (known: ${MECHANISMS.map((x) => x.id).join(', ')})`);
     without.add(mech.id);
   }
+  const kconfigText = String(p['kconfig'] ?? '').trim();
+  let effective: Backend = backend;
+  if (kconfigText !== '') {
+    if (backend.kernel !== 'v6') throw new ConfigError(`--kconfig: ${backend.id} is a 2011 backend (it has no Kconfig choices)`);
+    const kc: Record<string, boolean> = { ...backend.kconfig };
+    for (const item of kconfigText.split(',').map((x) => x.trim()).filter(Boolean)) {
+      const mm = /^([A-Z0-9_]+)=([yn])$/.exec(item);
+      if (!mm) throw new ConfigError(`--kconfig: '${item.length > 40 ? `${item.slice(0, 39)}…` : item}' is not NAME=y or NAME=n`);
+      if (!(mm[1]! in kc)) throw new ConfigError(`--kconfig: unknown option ${mm[1]} (known: ${Object.keys(kc).join(', ')})`);
+      kc[mm[1]!] = mm[2] === 'y';
+    }
+    effective = { ...backend, kconfig: kc as unknown as Kconfig };
+  }
   return {
-    backend,
+    backend: effective,
     agents,
     path: agents[0]!.path,
     cpus,
@@ -237,3 +257,4 @@ export function resolveConfig(p: ParamValues): TlbConfig {
 export function runText(c: TlbConfig): string {
   return formatRun(c.agents);
 }
+

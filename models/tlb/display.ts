@@ -229,10 +229,24 @@ export function links(m: TlbMachine, s: State, a: number): { column: string; lab
   return out;
 }
 
-/** The style of a step, for renderers: flushes and frees are drawn differently. */
+/** The style of a step, for renderers: flushes, frees and lock steps are drawn differently. */
 export function stepKind(m: TlbMachine, s: State, a: number): string | undefined {
+  if (m.kind[a] === Kind.RcuFree) return 'free';
   if (m.kind[a] !== Kind.Kernel) return undefined;
-  return m.kagents[m.argOf[a]!]!.next(s)?.kind;
+  const k = m.kagents[m.argOf[a]!]!.next(s)?.kind;
+  return k === 'flush' || k === 'free' || k === 'lock' ? k : undefined;
+}
+
+/** Locks held, interrupts-off sections and walks in flight, per CPU lane. */
+export function laneSpans(m: TlbMachine, s: State): { column: string; kind: string; label: string }[] {
+  const out: { column: string; kind: string; label: string }[] = [];
+  for (const a of m.kagents) for (const l of locksHeld(m, s, a)) if (l !== 'irqs off') out.push({ column: `cpu${a.cpu}`, kind: 'lock held', label: l });
+  for (let c = 0; c < m.N; c++) {
+    if (m.irqsOff(s, c)) out.push({ column: `cpu${c}`, kind: 'irqs off', label: 'interrupts disabled' });
+    const v = m.walkPage(s, c);
+    if (v >= 0) out.push({ column: `cpu${c}`, kind: 'walk in flight', label: `hardware walk of page ${v}` });
+  }
+  return out;
 }
 
 export function decode(m: TlbMachine, s: State): Json {

@@ -6,11 +6,12 @@ import { explainTlb } from '../../properties/explain.ts';
 import { tlbInvariants } from '../../properties/tlb.ts';
 import { BACKENDS } from './arch/index.ts';
 import { ConfigError, resolveConfig, TLB_PARAMS, type TlbConfig } from './config.ts';
-import { column, decode, describe, links, shortLabel, whyDisabled } from './display.ts';
+import { column, decode, describe, laneSpans, links, shortLabel, stepKind, whyDisabled } from './display.ts';
 import { TlbMachine } from './machine.ts';
 import { MECHANISMS } from './mm/mechanisms.ts';
 import { PATHS } from './paths.ts';
 import { shrinkTlb } from './shrink.ts';
+import { makeCanonicalize } from './symmetry.ts';
 
 export interface TlbModel extends Model {
   readonly machine: TlbMachine;
@@ -43,45 +44,13 @@ export function tlbModel(config: TlbConfig): TlbModel {
     shortLabel: (s, a) => shortLabel(m, s, a),
     stepLinks: (s, a) => links(m, s, a),
     explain: (t) => explainTlb(m, t),
+    laneSpans: (s) => laneSpans(m, s),
+    stepStyle: (s, a) => stepKind(m, s, a),
     whyDisabled: (s, a) => whyDisabled(m, s, a),
   };
-  if (classes.length > 0) {
-    const W = m.words;
-    const CW = m.cpuWords;
-    const base = m.cpuBase;
-    const scratch = new Uint32Array(8 * CW);
-    model.canonicalize = (s: State, out: State): void => {
-      for (let i = 0; i < W; i++) out[i] = s[i]!;
-      for (const cls of classes) {
-        // Insertion sort of whole CPU records (word runs compared lexicographically): classes hold a handful of CPUs.
-        const n = cls.length;
-        for (let i = 0; i < n; i++) {
-          const b = base[cls[i]!]!;
-          let j = i;
-          while (j > 0 && greater(scratch, (j - 1) * CW, s, b, CW)) {
-            for (let w = 0; w < CW; w++) scratch[j * CW + w] = scratch[(j - 1) * CW + w]!;
-            j--;
-          }
-          for (let w = 0; w < CW; w++) scratch[j * CW + w] = s[b + w]!;
-        }
-        for (let i = 0; i < n; i++) {
-          const b = base[cls[i]!]!;
-          for (let w = 0; w < CW; w++) out[b + w] = scratch[i * CW + w]!;
-        }
-      }
-    };
-  }
+  const canonicalize = makeCanonicalize(m, classes);
+  if (canonicalize) model.canonicalize = canonicalize;
   return model;
-}
-
-/** Whether the record at a[ai..] is greater than the one at b[bi..] (n words, most significant first). */
-function greater(a: Uint32Array, ai: number, b: Uint32Array, bi: number, n: number): boolean {
-  for (let w = 0; w < n; w++) {
-    const x = a[ai + w]!;
-    const y = b[bi + w]!;
-    if (x !== y) return x > y;
-  }
-  return false;
 }
 
 export const tlbFactory: ModelFactory = {
@@ -104,5 +73,20 @@ export const tlbFactory: ModelFactory = {
     }
   },
   shrink: shrinkTlb,
+  ablations(p: ParamValues) {
+    const c = resolveConfig(p);
+    const m = new TlbMachine(c);
+    const off = String(p['without'] ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    return MECHANISMS.filter((x) => m.mechanismsUsed.has(x.id) && !c.without.has(x.id)).map((x) => ({
+      id: x.id,
+      statement: x.statement,
+      ref: x.ref,
+      params: { ...p, without: [...off, x.id].join(',') },
+    }));
+  },
+  branches: (p) => ({ ...new TlbMachine(resolveConfig(p)).branchesUsed }),
   create: (p) => tlbModel(resolveConfig(p)),
 };

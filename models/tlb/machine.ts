@@ -85,6 +85,8 @@ export class TlbMachine extends TlbState {
    * sequence of a path run alone). Never set during a search.
    */
   log: string[] | undefined;
+  /** Values outside the code that decided a kernel branch while the programs were built (KernelBuilder.branch). */
+  readonly branchesUsed: Record<string, string> = {};
   /** Mechanisms (mm/mechanisms.ts) the programs consulted while they were built. */
   readonly mechanismsUsed = new Set<string>();
   /** Data frames mapped by more than one PTE slot over time (mremap's destination): slot lists per frame. */
@@ -369,9 +371,13 @@ export class TlbMachine extends TlbState {
     return s;
   }
 
-  /** The PTE bits of an original page at the start: present, and (where writes matter) writable and dirty. */
-  private initialPte(_slot: number): number {
-    return this.feat.writes ? 7 : 1;
+  /**
+   * The PTE bits of an original page at the start: present; where writes
+   * matter, writable, and dirty for even pages (written since the last
+   * writeback) and clean for odd ones, so both kinds of folio meet reclaim.
+   */
+  private initialPte(slot: number): number {
+    return this.feat.writes ? (slot % 2 === 0 ? 7 : 3) : 1;
   }
 
   // ---------------------------------------------------------------- symmetry

@@ -9,11 +9,15 @@ import type { ParamValues } from '../../src/engine/model.ts';
 import type { Verdict } from '../../src/engine/result.ts';
 import type { Suite, SuiteRow } from '../../src/suite/suite.ts';
 import { TLB_PROPERTIES } from '../../properties/index.ts';
+import { findBackend } from './arch/index.ts';
 import { resolveConfig, TLB_PARAMS, type TlbConfig } from './config.ts';
 
 export interface MatrixEntry {
   readonly backend: string;
+  /** The path cpu0 runs, or for a row of several agents a label of them (e.g. `munmap+madvise_dontneed`). */
   readonly path: string;
+  /** The kernel agents (--run), for rows of today's kernel. */
+  readonly run?: string;
   /** Parameters beyond the matrix's base sizes. */
   readonly params?: Readonly<Record<string, number | boolean | string>>;
   readonly expect: Verdict;
@@ -47,6 +51,7 @@ export function entryId(e: MatrixEntry): string {
 
 export function entryParams(file: MatrixFile, e: MatrixEntry): ParamValues {
   const defaults = Object.fromEntries(TLB_PARAMS.map((p) => [p.name, p.default]));
+  if (e.run) return { ...defaults, ...file.base, backend: e.backend, path: 'auto', run: e.run, ...(e.params ?? {}) };
   return { ...defaults, ...file.base, backend: e.backend, path: e.path, ...(e.params ?? {}) };
 }
 
@@ -57,6 +62,16 @@ export function hardwareLabel(c: TlbConfig): string {
   if (c.hw.icache === 'incoherent') parts.push('incoh-icache');
   if (c.gup > 0) parts.push(`gup:${c.gupRef === 'get_page' ? 'get_page' : 'spec'}`);
   if (c.walker !== 'all') parts.push(`walker:${c.walker}`);
+  if (c.backend.kernel === 'v6') {
+    const base = findBackend(c.backend.id);
+    if (base && base.kernel === 'v6') {
+      for (const [k, v] of Object.entries(c.backend.kconfig)) {
+        if (base.kconfig[k as keyof typeof base.kconfig] !== v) parts.push(`${v ? '' : 'no-'}${k.replace(/^MMU_GATHER_|^ARCH_WANT_/, '')}`);
+      }
+    }
+  }
+  if (c.batch !== Number.POSITIVE_INFINITY) parts.push(`batch:${c.batch}`);
+  for (const w of c.without) parts.push(`without:${w}`);
   return parts.join(' ');
 }
 
@@ -74,7 +89,7 @@ export function tlbMatrix(file: MatrixFile = loadMatrix()): Suite {
       id: entryId(e),
       model: 'tlb',
       params,
-      columns: { backend: e.backend, path: e.path, hardware: hardwareLabel(cfg) },
+      columns: { backend: e.backend, path: e.run ? cfg.agents.map((a) => a.path).join(' ∥ ') : e.path, hardware: hardwareLabel(cfg) },
       expect: { verdict: e.expect, ...(e.violates ? { violated: e.violates } : {}) },
       ref: e.ref,
       ...(e.note ? { note: e.note } : {}),

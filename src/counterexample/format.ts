@@ -15,7 +15,8 @@ export const TRACE_VERSION = 1;
 
 export interface ShrinkAttempt {
   readonly change: string;
-  readonly outcome: 'violates' | 'holds' | 'invalid' | 'incomplete';
+  /** refused: the model keeps that value fixed (it decides which branch the modelled code takes). */
+  readonly outcome: 'violates' | 'holds' | 'invalid' | 'incomplete' | 'refused';
 }
 
 export interface TraceFile {
@@ -32,6 +33,8 @@ export interface TraceFile {
   readonly explanation: string;
   /** The command that finds this counterexample again. */
   readonly command: string;
+  /** The values that decide which branch the modelled code takes (ModelFactory.branches), for the header. */
+  readonly branches?: Readonly<Record<string, string>>;
   readonly minimization?: {
     readonly from: Readonly<Record<string, number | boolean | string>>;
     readonly tried: readonly ShrinkAttempt[];
@@ -48,6 +51,7 @@ export function toTraceFile(
   t: TraceView,
   command: string,
   minimization?: TraceFile['minimization'],
+  branches?: Readonly<Record<string, string>>,
 ): TraceFile {
   return {
     format: TRACE_FORMAT,
@@ -62,6 +66,7 @@ export function toTraceFile(
     steps: t.steps.map((s) => ({ action: s.name, agent: s.agent, label: s.label, changes: s.changes.map(formatChange) })),
     explanation: t.explanation,
     command,
+    ...(branches && Object.keys(branches).length > 0 ? { branches: { ...branches } } : {}),
     ...(minimization ? { minimization } : {}),
   };
 }

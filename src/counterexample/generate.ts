@@ -43,7 +43,7 @@ export function counterexample(factory: ModelFactory, params: ParamValues, prope
   }
   const model = factory.create(finalParams);
   const view = traceView(model, violation);
-  return { file: toTraceFile(factory.id, finalParams, view, reproduceCommand(factory, finalParams), minimization), view };
+  return { file: toTraceFile(factory.id, finalParams, view, reproduceCommand(factory, finalParams), minimization, factory.branches?.(finalParams)), view };
 }
 
 export function generateForSuite(

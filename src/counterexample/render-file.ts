@@ -13,6 +13,9 @@ export function renderTraceFile(file: TraceFile, view: TraceView, color = false)
   };
   note(`${file.model}: ${file.property} (${view.steps.length} steps)`);
   note(`configuration: ${cfg}`);
+  if (file.branches && Object.keys(file.branches).length > 0) {
+    note(`kernel branches: ${Object.entries(file.branches).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  }
   note(`reproduce: ${file.command}`);
   if (file.minimization) {
     const kept = file.minimization.tried.filter((t) => t.outcome === 'violates').map((t) => t.change);

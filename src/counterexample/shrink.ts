@@ -52,7 +52,8 @@ export function minimize(
     for (const cand of factory.shrink?.(cur.params) ?? []) {
       if (tried.length >= maxAttempts) break;
       let attempt: ShrinkAttempt;
-      if (factory.validate?.(cand.params)) attempt = { change: cand.change, outcome: 'invalid' };
+      if (cand.refused) attempt = { change: `${cand.change}: ${cand.refused}`, outcome: 'refused' };
+      else if (factory.validate?.(cand.params)) attempt = { change: cand.change, outcome: 'invalid' };
       else {
         const r = violationOf(factory, cand.params, property, options);
         if (r.violation) {

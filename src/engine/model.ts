@@ -111,6 +111,13 @@ export interface Model {
   shortLabel?(s: State, action: number): string;
   /** Other lanes this step reaches (a flush's targets, an IPI's initiator), for arrows between lanes. */
   stepLinks?(s: State, action: number, next: State): readonly StepLink[];
+  /**
+   * Windows open on a lane in state `s` (a lock held, interrupts off, a walk
+   * in flight), drawn as bars along that lane across the steps they span.
+   */
+  laneSpans?(s: State): readonly LaneSpan[];
+  /** A style for the step about to be taken (for example `flush` or `free`), so renderers can draw kinds of steps apart. */
+  stepStyle?(s: State, action: number): string | undefined;
   /** The violation at the end of a trace, in the domain's words. */
   explain?(trace: ExplainInput): string;
   /** Why `action` is not enabled in `s` (used when a saved trace no longer replays). */
@@ -135,6 +142,13 @@ export interface Independence {
   readonly invariantReads?: Readonly<Record<string, readonly number[]>>;
   /** The actions `agent` may still take from `s` (a subset of its actions); all of them when absent. */
   futureActions?(s: State, agent: number): readonly number[];
+}
+
+export interface LaneSpan {
+  readonly column: string;
+  /** What kind of window (renderers give each kind its own colour), e.g. `lock`. */
+  readonly kind: string;
+  readonly label: string;
 }
 
 export interface StepLink {
@@ -186,16 +200,42 @@ export interface ModelFactory {
   /** Builds the model; `params` has every declared parameter, already validated. */
   create(params: ParamValues): Model;
   /**
+   * Optional ablations (for `why`): for each mechanism the configuration
+   * `params` relies on, the same configuration with that one mechanism
+   * removed, with its id and a one-line statement of what it does.
+   */
+  ablations?(params: ParamValues): readonly Ablation[];
+  /**
+   * Optional: the values of `params` that decide which branch the modelled
+   * code takes (derived ones included), shown in a trace header; shrinking
+   * keeps them fixed.
+   */
+  branches?(params: ParamValues): Readonly<Record<string, string>>;
+  /**
    * Optional cross-parameter validation; returns an error message for an
    * impossible combination, or undefined when the combination is valid.
    */
   validate?(params: ParamValues): string | undefined;
 }
 
+export interface Ablation {
+  /** The mechanism removed. */
+  readonly id: string;
+  readonly statement: string;
+  /** Where the mechanism is specified (for example a spec section). */
+  readonly ref?: string;
+  readonly params: ParamValues;
+}
+
 export interface ShrinkCandidate {
   readonly params: ParamValues;
   /** What changed, e.g. "cpus 3 -> 2". */
   readonly change: string;
+  /**
+   * Set when the candidate would change which branch the modelled code takes
+   * (ModelFactory.branches): it is not tried, and the reason is recorded.
+   */
+  readonly refused?: string;
 }
 
 /** Static name of `action`, or the model's state-specific description of it in `s`. */

@@ -110,6 +110,7 @@ function renderSvg(t: TraceView, roles: Map<string, string>, kinds: Map<string, 
   });
   laneNames(0);
   if (footer) laneNames(height - footer);
+  out.push(...renderSpans(t, lanes, cx, rowY, lw));
 
   const boxW = lw - 14;
   t.steps.forEach((st, i) => {
@@ -139,7 +140,7 @@ function renderSvg(t: TraceView, roles: Map<string, string>, kinds: Map<string, 
     const numW = 10 + num.length * 7;
     out.push(
       // The last step starts selected, even before (or without) the script.
-      `<g class="step${last ? ' violation selected' : ''}" data-step="${st.index}" tabindex="0" role="button" aria-label="step ${st.index}: ${esc(st.short)}">` +
+      `<g class="step${last ? ' violation selected' : ''}${st.style ? ` style-${esc(st.style)}` : ''}" data-step="${st.index}" tabindex="0" role="button" aria-label="step ${st.index}: ${esc(st.short)}">` +
         `<title>${esc(`${st.index}. ${st.agent}: ${st.label}`)}</title>` +
         `<rect class="box" x="${x}" y="${y - BOX_H / 2}" width="${boxW}" height="${BOX_H}" rx="8" fill="${fill}"/>` +
         `<rect class="num" x="${x + 4}" y="${y - 10}" width="${numW}" height="20" rx="10"/>` +
@@ -159,6 +160,53 @@ function renderSvg(t: TraceView, roles: Map<string, string>, kinds: Map<string, 
   }
   out.push('</svg>');
   return out.join('\n');
+}
+
+/** Span colours, handed out to span kinds (a model's "lock", "irqs off", "walk") in order of first appearance. */
+const SPAN_COLORS = ['#f59e0b', '#ef4444', '#10b981', '#8b5cf6', '#0ea5e9', '#64748b'];
+
+function spanKinds(t: TraceView): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const sp of [...t.initialSpans, ...t.steps.flatMap((s) => s.spans)]) {
+    if (!out.has(sp.kind)) out.set(sp.kind, SPAN_COLORS[Math.min(out.size, SPAN_COLORS.length - 1)]!);
+  }
+  return out;
+}
+
+/**
+ * Windows open on a lane (Model.laneSpans) as bars beside its lifeline, from
+ * the row of the step that opened them to the row of the step that closed
+ * them; each kind keeps its own offset and colour, and the bar's title names
+ * the window.
+ */
+function renderSpans(t: TraceView, lanes: readonly string[], cx: (i: number) => number, rowY: (i: number) => number, lw: number): string[] {
+  const kinds = spanKinds(t);
+  const kindList = [...kinds.keys()];
+  const out: string[] = [];
+  const key = (sp: { column: string; kind: string; label: string }): string => `${sp.column}\u0000${sp.kind}\u0000${sp.label}`;
+  const states = [t.initialSpans, ...t.steps.map((s) => s.spans)];
+  const open = new Map<string, { start: number; column: string; kind: string; label: string }>();
+  const close = (k: string, end: number): void => {
+    const o = open.get(k)!;
+    open.delete(k);
+    const lane = lanes.indexOf(o.column);
+    if (lane < 0) return;
+    const slot = kindList.indexOf(o.kind);
+    const x = cx(lane) - lw / 2 + 3 + slot * 5;
+    // Row i (0-based) is step i+1; a window open after step j spans rows j..end-1.
+    const y1 = o.start === 0 ? rowY(0) - 18 : rowY(o.start - 1);
+    const y2 = rowY(Math.max(o.start, end) - 1) + (end > t.steps.length - 1 ? 16 : 0);
+    out.push(
+      `<rect class="span" x="${x}" y="${y1}" width="4" height="${Math.max(6, y2 - y1)}" rx="2" fill="${kinds.get(o.kind)}"><title>${esc(`${o.column}: ${o.label} (${o.kind})`)}</title></rect>`,
+    );
+  };
+  states.forEach((list, i) => {
+    const now = new Set(list.map(key));
+    for (const k of [...open.keys()]) if (!now.has(k)) close(k, i);
+    for (const sp of list) if (!open.has(key(sp))) open.set(key(sp), { start: i, ...sp });
+  });
+  for (const k of [...open.keys()]) close(k, states.length);
+  return out;
 }
 
 function pretty(v: Json): string {
@@ -226,6 +274,12 @@ svg.lanes { display: block; font-family: system-ui, -apple-system, "Segoe UI", R
 .step .num { fill: #334155; }
 .step .num-text { fill: #fff; font-size: 11px; font-weight: 700; }
 .step .short { fill: #111827; }
+.step.style-flush .box { stroke: #1d4ed8; stroke-width: 2; stroke-dasharray: 5 3; }
+.step.style-free .box { stroke: #c2410c; stroke-width: 2.5; }
+.step.style-lock .box { stroke: #a16207; }
+.sw.style-flush { border: 2px dashed #1d4ed8; }
+.sw.style-free { border: 2px solid #c2410c; }
+.sw.style-lock { border: 1px solid #a16207; }
 .step.violation .box { stroke: var(--red); stroke-width: 2.5; }
 .step.violation.selected .box { stroke-width: 3.5; }
 .step.violation .num { fill: var(--red); }
@@ -271,12 +325,15 @@ const JS = `
 })();
 `;
 
-function legend(roles: Map<string, string>, kinds: Map<string, LinkKind>): string {
+function legend(t: TraceView, roles: Map<string, string>, kinds: Map<string, LinkKind>): string {
   const line = (k: LinkKind, text: string): string =>
     `<span><svg width="34" height="10" aria-hidden="true"><line class="link link-${k}" x1="1" y1="5" x2="33" y2="5"/></svg> ${esc(text)}</span>`;
   const roleItems = [...roles].map(([r, fill]) => `<span><i class="sw" style="background:${fill}"></i>${esc(r)}</span>`);
   const linkItems = [...kinds].map(([label, k]) => line(k, label));
-  return `<div class="legend">${roleItems.join('')}<span><i class="sw" style="background:#fee2e2;border-color:#b91c1c"></i>violation</span>${linkItems.join('')}<span>· click a step, or use ↑/↓</span></div>`;
+  const spanItems = [...spanKinds(t)].map(([kind, color]) => `<span><i class="sw" style="background:${color};width:5px"></i>${esc(kind)}</span>`);
+  const styles = [...new Set(t.steps.map((s) => s.style).filter((x): x is string => x !== undefined))];
+  const styleItems = styles.map((st) => `<span><i class="sw style-${esc(st)}"></i>${esc(st)} step</span>`);
+  return `<div class="legend">${roleItems.join('')}<span><i class="sw" style="background:#fee2e2;border-color:#b91c1c"></i>violation</span>${linkItems.join('')}${spanItems.join('')}${styleItems.join('')}<span>· click a step, or use ↑/↓</span></div>`;
 }
 
 export function renderHtml(t: TraceView, meta: HtmlMeta): string {
@@ -306,7 +363,7 @@ export function renderHtml(t: TraceView, meta: HtmlMeta): string {
 <ul class="config">${config}</ul>
 ${meta.command ? `<pre class="cmd"><code>${esc(meta.command)}</code></pre>` : ''}
 </header>
-${legend(roles, kinds)}
+${legend(t, roles, kinds)}
 <div class="main">
 <div class="diagram">
 ${svg}

@@ -4,7 +4,7 @@
  * the decoded state it caused and the lanes it reaches; the model explains
  * the violation at the end.
  */
-import { agentOf, type Json, type Model, type State } from '../engine/model.ts';
+import { agentOf, type Json, type LaneSpan, type Model, type State } from '../engine/model.ts';
 import { replay } from '../engine/replay.ts';
 import type { Violation } from '../engine/result.ts';
 import { diffStates, type Change } from './diff.ts';
@@ -21,6 +21,10 @@ export interface TraceStep {
   readonly label: string;
   readonly short: string;
   readonly links: readonly { column: string; label: string }[];
+  /** Windows open on lanes after this step (LaneSpan). */
+  readonly spans: readonly LaneSpan[];
+  /** The model's style for this step (Model.stepStyle), if any. */
+  readonly style?: string;
   readonly changes: readonly Change[];
   readonly state: State;
   readonly decoded: Json;
@@ -33,6 +37,8 @@ export interface TraceView {
   readonly initialIndex: number;
   readonly initial: State;
   readonly initialDecoded: Json;
+  /** Windows open before the first step. */
+  readonly initialSpans: readonly LaneSpan[];
   /** Lanes, in the model's order: one per CPU (or agent), then the others. */
   readonly columns: readonly string[];
   readonly steps: readonly TraceStep[];
@@ -70,6 +76,8 @@ export function traceView(model: Model, v: Violation): TraceView {
       label: st.label,
       short: model.shortLabel ? model.shortLabel(prevState, st.action) : st.label,
       links: model.stepLinks ? model.stepLinks(prevState, st.action, st.state) : [],
+      spans: model.laneSpans ? model.laneSpans(st.state) : [],
+      ...(model.stepStyle && model.stepStyle(prevState, st.action) ? { style: model.stepStyle(prevState, st.action)! } : {}),
       changes,
       state: st.state,
       decoded,
@@ -92,6 +100,7 @@ export function traceView(model: Model, v: Violation): TraceView {
     initialIndex: v.initial,
     initial: r.initial,
     initialDecoded,
+    initialSpans: model.laneSpans ? model.laneSpans(r.initial) : [],
     columns,
     steps,
     explanation,

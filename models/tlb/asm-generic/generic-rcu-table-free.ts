@@ -24,7 +24,7 @@ export default defineBackend({
       });
       k.within('tlb_remove_table', () => {
         // mm_users < 2: the kernel frees at once (decided on mm->mm_users, fixed while the path runs).
-        if (k.g.mmUsers < 2) k.free_table(() => table, '__tlb_remove_table');
+        if (k.branch('mm_users', k.g.mmUsers) < 2) k.free_table(() => table, '__tlb_remove_table');
         else
           k.local((x) => {
             x.tlb.table_batch = x.tlb.table_batch | (1 << table);

@@ -5,6 +5,12 @@
  * from these hooks and override a few.
  */
 import type { MmuGatherHooks } from '../backend.ts';
+import type { KernelBuilder } from '../kernel/builder.ts';
+
+/** The hooks that free at once in "fast mode" (one CPU online) depend on the number of CPUs. */
+function fastModeBranch(k: KernelBuilder): void {
+  k.branch('online_cpus', k.g.cpus === 1 ? 1 : 2, k.g.cpus === 1 ? '1 (tlb_fast_mode)' : '>1');
+}
 
 export const genericHooks: MmuGatherHooks = {
   tlb_gather_mmu(k, fullmm) {
@@ -25,6 +31,7 @@ export const genericHooks: MmuGatherHooks = {
   },
   tlb_remove_page(k, page) {
     const K = k.g.pages;
+    fastModeBranch(k);
     k.local((x) => {
       x.tlb.need_flush = true;
     });
@@ -40,6 +47,7 @@ export const genericHooks: MmuGatherHooks = {
   tlb_end_vma() {},
   pte_free_tlb(k, table) {
     const K = k.g.pages;
+    fastModeBranch(k);
     k.local((x) => {
       x.tlb.need_flush = true;
     });
@@ -89,6 +97,7 @@ export const rangeTrackingHooks: Pick<MmuGatherHooks, 'tlb_remove_tlb_entry' | '
   pte_free_tlb(k, table) {
     const g = k.g;
     const K = g.pages;
+    fastModeBranch(k);
     k.local((x) => {
       x.tlb.need_flush = true;
       x.tlb.adjustRange(g.regionStart[table]!, g.regionEnd[table]!);

@@ -51,6 +51,9 @@ export function walkPte(m: TlbMachine, s: State, c: number, out: State): boolean
     if ((bits & PTE_DIRTY) === 0) {
       bits |= PTE_DIRTY;
       m.setPteBits(out, slot, bits);
+      // The page was written again: a syscall that revoked silent writes to it (MADV_FREE) no longer
+      // answers for writable entries of it (bookkeeping for invariant 6 only).
+      for (const a of m.kagents) if (a.revokes === 'write') m.setMaskBit(out, a.revoked, v, false);
     }
   }
   set(out, m.tlbF[c]!, get(out, m.tlbF[c]!) | (1 << v));

@@ -56,6 +56,16 @@ export class KernelBuilder extends ProgramBuilder {
     return !this.m.config.without.has(id);
   }
 
+  /**
+   * A value outside the code that decides a kernel branch (mm->mm_users, the
+   * CPUs online, madvise's lock mode): recorded, so a trace header names it
+   * and shrinking keeps it, then returned.
+   */
+  branch<T extends string | number | boolean>(name: string, value: T, shown: string = String(value)): T {
+    this.m.branchesUsed[name] = shown;
+    return value;
+  }
+
   /** A register of this agent (a kernel local variable that lives across steps). */
   reg(name: string, max: number): Slot {
     return this.agent.rec.find(name) ?? this.agent.rec.upTo(name, max);

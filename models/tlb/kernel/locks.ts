@@ -96,7 +96,7 @@ export function pteOffsetMapLock(k: KernelBuilder, region: number, onNull: { pc:
   const a = k.agent;
   const m = k.m;
   const t = m.g.tableOf[region]!;
-  const noPtl = k.m.config.without.has('ptl');
+  const noPtl = !k.mech('ptl');
   k.step({
     kind: 'lock',
     name: 'pte_offset_map_lock',

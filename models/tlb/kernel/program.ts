@@ -56,8 +56,8 @@ export interface Instr {
   readonly short?: (x: Exec) => string;
   /** Why the step cannot run in this state (display only). */
   readonly why?: (x: Exec) => string | undefined;
-  /** The frame the step is about, when it is fixed (pageout's folio), for invariants. */
-  readonly subject?: number;
+  /** The frame the step is about (pageout's folio), or -1: for invariants. */
+  readonly subject?: (x: Exec) => number;
 }
 
 export interface StepSpec {
@@ -72,7 +72,7 @@ export interface StepSpec {
    */
   readonly run: (x: Exec) => number | void;
   readonly why?: (x: Exec) => string | undefined;
-  readonly subject?: number;
+  readonly subject?: (x: Exec) => number;
 }
 
 export class ProgramBuilder {

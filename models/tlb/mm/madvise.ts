@@ -38,6 +38,7 @@ function madviseLockVmas(k: KernelBuilder, vmas: readonly Vma[]): void {
   const m = k.m;
   const a = k.agent;
   const single = vmas.length === 1 ? vmas[0]! : undefined;
+  k.branch(`${k.agent.name} lock`, single ? 'per-VMA lock' : 'mmap_read_lock (range spans VMAs)');
   const perVma = (x: Exec): boolean => single !== undefined && m.vmaState(x.st, single.index) === VMA_ATTACHED && !m.vmaWriteLocked(x.st, single.index);
   k.step({
     kind: 'lock',

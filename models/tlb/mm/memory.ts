@@ -161,7 +161,10 @@ export function freePgtables(k: KernelBuilder, vmas: readonly Vma[], tables: Slo
         name: 'unlink_anon_vmas',
         label: () => `unlink vma${v.index} from the rmap (anon_vma, i_mmap)`,
         short: () => `unlink vma${v.index}`,
-        run: (x) => m.setVmaState(x.st, v.index, VMA_UNLINKED),
+        // (A VMA still in the tree, as with --without vma-detach, stays findable there.)
+        run: (x) => {
+          if (m.vmaState(x.st, v.index) !== VMA_ATTACHED) m.setVmaState(x.st, v.index, VMA_UNLINKED);
+        },
       });
     }
     k.within('free_pgd_range', () => {

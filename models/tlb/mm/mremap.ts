@@ -26,7 +26,7 @@ import { doVmiMunmap } from './vma.ts';
 function lockBit(k: KernelBuilder, bit: number, name: string, what: string): void {
   const m = k.m;
   const a = k.agent;
-  const noPtl = m.config.without.has('ptl');
+  const noPtl = !k.mech('ptl');
   k.step({
     kind: 'lock',
     name,
@@ -81,7 +81,7 @@ export function buildMremap(k: KernelBuilder, lo: number, hi: number): void {
       for (const r of regionsOf(k, lo, hi + 1)) {
         const s = Math.max(lo, g.regionStart[r]!);
         const e = Math.min(hi + 1, g.regionEnd[r]!);
-        if (g.mremap === 'pmd') {
+        if (k.branch('mremap', g.mremap, g.mremap === 'pmd' ? 'move_normal_pmd (whole tables)' : 'move_ptes') === 'pmd') {
           // A whole table: move_pgt_entry(NORMAL_PMD) -> move_normal_pmd.
           const pml = g.tableFrames; // the pmd lock (one PMD table holds every region's entry)
           k.within('move_normal_pmd', () => {

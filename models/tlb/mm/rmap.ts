@@ -13,6 +13,7 @@ import { get, set } from '../../../src/engine/layout.ts';
 import type { KernelBuilder } from '../kernel/builder.ts';
 import { BLOCKED } from '../kernel/program.ts';
 import { ptlHeldByOther } from '../kernel/locks.ts';
+import type { Slot } from '../kernel/slot.ts';
 import { PTE_DIRTY, PTE_PRESENT } from '../state.ts';
 
 /**
@@ -65,13 +66,13 @@ export function flushTlbBatchedPending(k: KernelBuilder): void {
 export function tryToUnmapOne(
   k: KernelBuilder,
   page: number,
-  regs: { readonly flushRequired: import('../kernel/slot.ts').Slot; readonly writable: import('../kernel/slot.ts').Slot; readonly kept: import('../kernel/slot.ts').Slot },
+  regs: { readonly flushRequired: Slot; readonly writable: Slot; readonly kept: Slot; readonly unmapped: Slot },
 ): void {
   const m = k.m;
   const g = k.g;
   const a = k.agent;
   const kc = k.kconfig();
-  const noPtl = m.config.without.has('ptl');
+  const noPtl = !k.mech('ptl');
   const K = g.pages;
   // The slot that maps the frame: its original page, or mremap's destination.
   const slots = Array.from({ length: g.slots }, (_, s) => s).filter((s) => s % K === page);
@@ -125,6 +126,7 @@ export function tryToUnmapOne(
         if ((bits & PTE_PRESENT) === 0) return;
         m.setPteBits(x.st, s, 0);
         x.set(pteval, bits);
+        m.setMaskBit(x.st, regs.unmapped, page, true);
         x.scratch = 1;
         if ((bits & PTE_DIRTY) !== 0) m.setMaskBit(x.st, m.folioDirtyF, page, true);
         if (deferred) {
@@ -177,7 +179,7 @@ export function tryToUnmapOne(
 }
 
 /** try_to_unmap_flush: if reclaim deferred anything, arch_tlbbatch_flush, then forget it. */
-export function tryToUnmapFlush(k: KernelBuilder, regs: { readonly flushRequired: import('../kernel/slot.ts').Slot; readonly writable: import('../kernel/slot.ts').Slot }, dirtyOnly: boolean): void {
+export function tryToUnmapFlush(k: KernelBuilder, regs: { readonly flushRequired: Slot; readonly writable: Slot }, dirtyOnly: boolean): void {
   const h = k.hooks();
   k.within(dirtyOnly ? 'try_to_unmap_flush_dirty' : 'try_to_unmap_flush', () =>
     k.if(

@@ -11,8 +11,8 @@
  *     mmap_read_unlock
  *
  * The page tables are freed under the read lock only: "VMAs were isolated
- * before we downgraded". `--without vma-detach` detaches them after the
- * zap instead, to show what the isolation buys.
+ * before we downgraded". `--without vma-detach` leaves them attached (and
+ * not write-locked) until remove_vma, to show what the isolation buys.
  */
 import type { KernelBuilder } from '../kernel/builder.ts';
 import { BLOCKED } from '../kernel/program.ts';
@@ -61,7 +61,6 @@ export function doVmiMunmap(k: KernelBuilder, lo: number, hi: number, vmas: read
       k.within('vms_clear_ptes', () => {
         k.within('tlb_gather_mmu', () => h.tlb_gather_mmu(k, false));
         unmapVmas(k, vmas, lo, hi);
-        if (!isolate) for (const v of vmas) detachVma(k, v);
         freePgtables(k, vmas, tables);
         k.within('tlb_finish_mmu', () => h.tlb_finish_mmu(k));
       });

@@ -22,7 +22,7 @@ export function buildReclaim(k: KernelBuilder, lo: number, hi: number): void {
   const g = k.g;
   const a = k.agent;
   const isolated = k.reg('isolated', 2 ** g.pages - 1);
-  const regs = { flushRequired: k.reg('flush_required', 1), writable: k.reg('writable', 1), kept: k.reg('kept', 1) };
+  const regs = { flushRequired: k.reg('flush_required', 1), writable: k.reg('writable', 1), kept: k.reg('kept', 1), unmapped: k.reg('unmapped', 2 ** g.pages - 1) };
   a.holdsFrame = (s, f) => ((get(s, isolated) >>> f) & 1) === 1;
   const flushDirty = k.mech('try_to_unmap_flush_dirty');
   const flushBeforeFree = k.mech('try_to_unmap_flush');
@@ -60,6 +60,7 @@ export function buildReclaim(k: KernelBuilder, lo: number, hi: number): void {
               short: () => `keep frame ${p}`,
               run: (x) => {
                 m.setMaskBit(x.st, isolated, p, false);
+                m.setMaskBit(x.st, regs.unmapped, p, false);
                 x.set(regs.kept, 0);
                 m.releaseFrame(x.st, p);
                 return next.pc;
@@ -74,7 +75,8 @@ export function buildReclaim(k: KernelBuilder, lo: number, hi: number): void {
             k.step({
               kind: 'io',
               name: 'pageout',
-              subject: p,
+              // Data integrity is at stake only for a mapping reclaim itself took away (munmap's pages are the mm's to lose).
+              subject: (x) => ((x.get(regs.unmapped) >>> p) & 1 ? p : -1),
               label: () => `write frame ${p} back (swap): from now on a write to it is lost`,
               short: () => `pageout frame ${p}`,
               run: (x) => m.setMaskBit(x.st, m.folioDirtyF, p, false),
@@ -90,6 +92,7 @@ export function buildReclaim(k: KernelBuilder, lo: number, hi: number): void {
             short: () => `free frame ${p}`,
             run: (x) => {
               m.setMaskBit(x.st, isolated, p, false);
+              m.setMaskBit(x.st, regs.unmapped, p, false);
               m.releaseFrame(x.st, p);
             },
           }),

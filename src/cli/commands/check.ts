@@ -161,7 +161,7 @@ export const checkCommand: Command = {
       saved = counterexample(factory, params, first.property, true);
     } else if (first) {
       const view = traceView(model, first);
-      saved = { view, file: toTraceFile(factory.id, params, view, reproduceCommand(factory, params)) };
+      saved = { view, file: toTraceFile(factory.id, params, view, reproduceCommand(factory, params), undefined, factory.branches?.(params)) };
     }
     const traces = result.violations.map((v) => (v === first && saved && !options.get('minimize') ? saved.view : traceView(model, v)));
     const doc = resultDocument(model, factory.id, configOf(params, o), result, traces);
