@@ -11,9 +11,12 @@ describe('tlbcheck (default matrix)', () => {
   });
 
   it('--json: one object per row with the engine fields, backend, path, hardware, expected and cost', () => {
-    const r = tlbcheck('--json');
-    expect(r.code).toBe(0);
-    const doc = JSON.parse(r.stdout);
+    // Two slices of the matrix (the whole of it runs in the test above and in tlb-verdicts).
+    const docs = [tlbcheck('matrix', '--only', '2.6.3', '--json'), tlbcheck('matrix', '--only', 'arm-06824ba8', '--json')].map((r) => {
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout);
+    });
+    const doc = { ...docs[0], rows: docs.flatMap((d) => d.rows), summary: { mismatched: docs[0].summary.mismatched + docs[1].summary.mismatched } };
     expect(doc.version).toBe(1);
     const row = (id: string) => doc.rows.find((x: { id: string }) => x.id === id);
     expect(row('arm-2.6.37/unmap_region')).toMatchObject({ backend: 'arm-2.6.37', path: 'unmap_region', verdict: 'violated', firstViolation: 'no-stale-tlb-at-free' });
@@ -68,8 +71,45 @@ describe('tlbcheck check tlb', () => {
     expect(r.stderr).toContain(text);
   });
 
-  it('list shows backends, paths, invariants and switches', () => {
+  it('list shows backends, paths, invariants, mechanisms and switches', () => {
     const out = tlbcheck('list').stdout;
     for (const s of ['arm-06824ba8', 'unmap_region', 'no-walk-cache-after-table-free', '--walk-cache', '--gup-ref']) expect(out).toContain(s);
+    for (const s of ['generic-6.18', 'munmap', 'madvise_dontneed', 'madvise_free', 'mprotect', 'mremap', 'reclaim']) expect(out).toContain(s);
+    for (const s of ['tlb_flush_pending', 'nested-flush', 'flush_tlb_batched_pending', 'try_to_unmap_flush_dirty', 'vma-detach', 'MODERN §2.8']) expect(out).toContain(s);
+  });
+
+  it('a --run naming a path of the other kernel, a busy CPU or a page out of range exits 2 with one line', () => {
+    for (const [args, text] of [
+      [['--backend', 'generic-6.18', '--run', 'cpu0=unmap_region'], 'not a path of generic-6.18'],
+      [['--backend', 'generic-6.18', '--run', 'cpu0=munmap,cpu0=madvise_dontneed'], 'runs two agents'],
+      [['--backend', 'generic-6.18', '--pages', '2', '--run', 'cpu0=munmap:0-2'], 'names page 2'],
+      [['--backend', 'generic-6.18', '--run', 'cpu0=munmap', '--without', 'no-such-mech'], 'unknown mechanism'],
+      [['--backend', 'arm-2.6.37', '--kconfig', 'MMU_GATHER_MERGE_VMAS=y'], '2011 backend'],
+    ] as const) {
+      const r = tlbcheck('check', 'tlb', ...args);
+      expect(r.code).toBe(2);
+      expect(isOneLineError(r)).toBe(true);
+      expect(r.stderr).toContain(text);
+    }
+  });
+});
+
+describe('tlbcheck why', () => {
+  it('prints the ablation table of madvise ∥ madvise: the pending counter and the nested rule protect invariant 6, the PTL alone does not', () => {
+    const args = ['why', 'tlb', '--backend', 'generic-6.18', '--cpus', '3', '--pages', '2', '--vmas', '1', '--run', 'cpu0=madvise_dontneed,cpu1=madvise_dontneed'];
+    const j = tlbcheck(...args, '--json', '--no-minimize');
+    expect(j.code).toBe(0);
+    const doc = JSON.parse(j.stdout);
+    expect(doc.baseline.verdict).toBe('holds');
+    const rows = Object.fromEntries(doc.rows.map((r: { mechanism: string }) => [r.mechanism, r]));
+    expect(Object.keys(rows)).toEqual(['tlb_flush_pending', 'nested-flush', 'ptl']);
+    expect(rows['tlb_flush_pending']).toMatchObject({ verdict: 'violated', property: 'tlb-coherent-at-return', length: 13 });
+    expect(rows['nested-flush']).toMatchObject({ verdict: 'violated', property: 'tlb-coherent-at-return', length: 15 });
+    expect(rows['ptl']).toMatchObject({ verdict: 'holds', property: null });
+    expect(doc.rows[1].trace).toContain('returns at step');
+    const t = tlbcheck(...args, '--no-traces');
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/WITHOUT\s+VERDICT\s+BREAKS\s+LEN\s+MIN/);
+    expect(t.stdout).toMatch(/nested-flush\s+violated\s+tlb-coherent-at-return\s+15\s+14/);
   });
 });

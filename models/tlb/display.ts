@@ -36,7 +36,9 @@ export function describe(m: TlbMachine, s: State, a: number): string {
       const ins = ag.next(s);
       if (!ins) return `${ag.path}: done`;
       const x = ag.view(s);
-      return `${ins.stack.filter(Boolean).join(' > ')}: ${ins.label ? ins.label(x) : ins.stack[ins.stack.length - 1]}`;
+      const held = locksHeld(m, s, ag);
+      const holding = held.length > 0 ? ` [holding ${held.join(', ')}]` : '';
+      return `${ins.stack.filter(Boolean).join(' > ')}: ${ins.label ? ins.label(x) : ins.stack[ins.stack.length - 1]}${holding}`;
     }
     case Kind.Ipi: {
       const ag = m.kagents[arg]!;
