@@ -12,6 +12,7 @@ import { MECHANISMS } from './mm/mechanisms.ts';
 import { PATHS } from './paths.ts';
 import { shrinkTlb } from './shrink.ts';
 import { makeCanonicalize } from './symmetry.ts';
+import { tlbIndependence } from './por.ts';
 
 export interface TlbModel extends Model {
   readonly machine: TlbMachine;
@@ -45,6 +46,7 @@ export function tlbModel(config: TlbConfig): TlbModel {
     stepLinks: (s, a) => links(m, s, a),
     explain: (t) => explainTlb(m, t),
     laneSpans: (s) => laneSpans(m, s),
+    independence: tlbIndependence(m),
     stepStyle: (s, a) => stepKind(m, s, a),
     whyDisabled: (s, a) => whyDisabled(m, s, a),
   };

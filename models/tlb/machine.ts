@@ -21,6 +21,7 @@ import { GUP_IRQ_ON, GUP_READ_PMD, gupHoldsRef, gupStart, gupStep } from './mm/g
 import { execNewStep, reuseStep, writeCodeStep } from './mm/page_alloc.ts';
 import { findPath } from './paths.ts';
 import { FREE, LIVE, TlbState, type Features } from './state.ts';
+import { Components } from './por.ts';
 
 /** Action kinds; every action slot has one. */
 export enum Kind {
@@ -80,6 +81,8 @@ export class TlbMachine extends TlbState {
   readonly argOf: Int8Array;
   readonly flusherCpu: number;
   readonly usesRcu: boolean;
+  /** The components partial-order reduction reasons about (por.ts). */
+  readonly comp: Components;
   /**
    * When set, kernel steps append what they did (tests read the effect
    * sequence of a path run alone). Never set during a search.
@@ -104,6 +107,8 @@ export class TlbMachine extends TlbState {
     });
     super(g, featuresOf(config));
     this.config = config;
+    const nAgents = config.agents.length + (config.flusher ? 1 : 0);
+    this.comp = new Components(g.slots, g.pages + g.tableFrames, g.pages, config.cpus, nAgents, g.tableFrames, g.vmas.length);
     this.flusherCpu = config.flusher ? config.cpus - 1 : -1;
 
     // Kernel agents and their programs.

@@ -142,6 +142,24 @@ export interface Independence {
   readonly invariantReads?: Readonly<Record<string, readonly number[]>>;
   /** The actions `agent` may still take from `s` (a subset of its actions); all of them when absent. */
   futureActions?(s: State, agent: number): readonly number[];
+  /**
+   * Dynamic footprints (optional, all three together). The components are
+   * bit positions in sets of `componentWords` 32-bit words.
+   * - `footprint`: what `action` reads and writes when taken in `s` (its
+   *   guard, its effect, and its step properties' reads), ORed into
+   *   `reads`/`writes`;
+   * - `futureFootprint`: the union of the footprints of everything `agent`
+   *   may still do from `s` on while agent `mover` takes no step.
+   * With them, C1 is the process-local condition: an agent's actions at its
+   * current local state (`localActions`, enabled or not) must be
+   * independent of everything any other agent may still do. The static
+   * `reads`/`writes` are then not used.
+   */
+  readonly componentWords?: number;
+  footprint?(s: State, action: number, reads: Uint32Array, writes: Uint32Array): void;
+  futureFootprint?(s: State, agent: number, mover: number, reads: Uint32Array, writes: Uint32Array): void;
+  /** The actions `agent` can take from its current local state, enabled or not (needed with dynamic footprints). */
+  localActions?(s: State, agent: number): readonly number[];
 }
 
 export interface LaneSpan {

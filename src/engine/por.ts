@@ -23,17 +23,25 @@ export class AmpleSets {
   private readonly agentOf: Int32Array;
   private readonly otherMask: Uint32Array;
 
+  /** Dynamic footprints: scratch bitsets. */
+  private readonly dyn: { readonly W: number; readonly mr: Uint32Array; readonly mw: Uint32Array; readonly or: Uint32Array; readonly ow: Uint32Array } | undefined;
+
   constructor(private readonly model: Model) {
     const ind = model.independence!;
+    if (ind.footprint && ind.futureFootprint && ind.localActions && ind.componentWords) {
+      const W = ind.componentWords;
+      this.dyn = { W, mr: new Uint32Array(W), mw: new Uint32Array(W), or: new Uint32Array(W), ow: new Uint32Array(W) };
+    }
     const A = model.actions.length;
     const R = (this.rowWords = Math.ceil(A / 32));
     this.dep = new Uint32Array(A * R);
     this.agentOf = Int32Array.from(model.actions.map((a) => a.agent));
-    const comps = (xs: readonly number[]): Set<number> => new Set(xs);
-    const reads = ind.reads.map(comps);
-    const writes = ind.writes.map(comps);
+    const comps = (xs: readonly number[] | undefined): Set<number> => new Set(xs ?? []);
+    // With dynamic footprints the static sets are not used (and may be empty).
+    const reads = model.actions.map((_, a) => comps(this.dyn ? [] : ind.reads[a]));
+    const writes = model.actions.map((_, a) => comps(this.dyn ? [] : ind.writes[a]));
     const meets = (x: Set<number>, y: Set<number>): boolean => [...x].some((c) => y.has(c));
-    for (let a = 0; a < A; a++) {
+    for (let a = 0; a < A && !this.dyn; a++) {
       for (let b = 0; b < A; b++) {
         const d =
           this.agentOf[a] === this.agentOf[b] ||
@@ -78,6 +86,7 @@ export class AmpleSets {
   }
 
   private independentOfOthers(s: State, p: number, future: ((s: State, agent: number) => readonly number[]) | undefined, R: number): boolean {
+    if (this.dyn) return this.independentDynamic(s, p);
     const mine = future ? future(s, p) : this.agentActions[p]!;
     // Union of everything the other agents may still do.
     const other = this.otherMask;
@@ -89,6 +98,29 @@ export class AmpleSets {
     }
     for (const a of mine) {
       for (let k = 0; k < R; k++) if ((this.dep[a * R + k]! & other[k]!) !== 0) return false;
+    }
+    return true;
+  }
+
+  /**
+   * C1 with dynamic footprints: what p can do from its current local state
+   * conflicts with nothing any other agent may still do (neither writes
+   * what the other reads or writes). This is the process-based ample
+   * condition: until p moves, only the others move, and none of their
+   * actions can disable, enable or be reordered against p's.
+   */
+  private independentDynamic(s: State, p: number): boolean {
+    const ind = this.model.independence!;
+    const { W, mr, mw, or, ow } = this.dyn!;
+    mr.fill(0);
+    mw.fill(0);
+    for (const a of ind.localActions!(s, p)) ind.footprint!(s, a, mr, mw);
+    or.fill(0);
+    ow.fill(0);
+    for (let q = 0; q < this.agentActions.length; q++) if (q !== p) ind.futureFootprint!(s, q, p, or, ow);
+    for (let k = 0; k < W; k++) {
+      if ((mw[k]! & (or[k]! | ow[k]!)) !== 0) return false;
+      if ((mr[k]! & ow[k]!) !== 0) return false;
     }
     return true;
   }

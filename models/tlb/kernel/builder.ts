@@ -14,7 +14,7 @@ import type { MmuGatherOps } from '../mm/mmu_gather.ts';
 import { FREE, MMAP_WRITE } from '../state.ts';
 import type { KernelAgent } from './agent.ts';
 import type { Exec } from './exec.ts';
-import { ProgramBuilder } from './program.ts';
+import { ProgramBuilder, type Touches } from './program.ts';
 import type { Slot } from './slot.ts';
 
 export type At = (x: Exec) => number;
@@ -66,6 +66,25 @@ export class KernelBuilder extends ProgramBuilder {
     return value;
   }
 
+  /** What a flush touches: every CPU's TLB and walk cache, this agent's IPIs to them, the cost counters. */
+  flushTouches(): Touches {
+    const c = this.m.comp;
+    return { reads: [], writes: [...c.cpus(), ...c.inboxesOf(this.agent.index), c.cost] };
+  }
+
+  /** What freeing data frames `fs` touches: their references and states, and every TLB (invariant 1 reads them). */
+  freeTouches(fs: readonly number[]): Touches {
+    const c = this.m.comp;
+    const reads: number[] = [];
+    const writes: number[] = [];
+    for (const f of fs) {
+      const r = c.release(f);
+      reads.push(...r.reads);
+      writes.push(...r.writes, c.ref(f));
+    }
+    return { reads, writes };
+  }
+
   /** A register of this agent (a kernel local variable that lives across steps). */
   reg(name: string, max: number): Slot {
     return this.agent.rec.find(name) ?? this.agent.rec.upTo(name, max);
@@ -83,6 +102,7 @@ export class KernelBuilder extends ProgramBuilder {
       name,
       label: () => `whole mm${icache && m.feat.icache ? ', evicting i-caches' : ''}${m.deliveryNote()}`,
       short: () => 'flush_tlb_mm',
+      touches: this.flushTouches(),
       run: (x) => m.sendFlush(x, FLUSH_MM, all, regions, icache, true, 0),
     });
   }
@@ -134,6 +154,7 @@ export class KernelBuilder extends ProgramBuilder {
             const [s, e] = bounds(x);
             return `flush_tlb_range ${s === e - 1 ? `p${s}` : `p${s}-${e - 1}`}`;
           },
+          touches: this.flushTouches(),
           run: (x) => {
             const [s, e] = bounds(x);
             if (fl.range === 'full') return m.sendFlush(x, FLUSH_RANGE, 2 ** V - 1, 2 ** g.regions - 1, icacheOf(x), true, 0);
@@ -176,6 +197,7 @@ export class KernelBuilder extends ProgramBuilder {
       name: 'pmd_clear',
       label: () => `clear pmd of table ${r}`,
       short: () => `pmd_clear table ${r}`,
+      touches: { reads: [m.comp.pmd], writes: [m.comp.pmd] },
       run: (x) => {
         m.log?.push(`pmd_clear ${r}`);
         m.setPmd(x.st, r, false);
@@ -193,6 +215,7 @@ export class KernelBuilder extends ProgramBuilder {
       name: leaf,
       label: (x) => `free ${m.frameName(f(x))}`,
       short: (x) => `free frame ${f(x)}`,
+      touches: this.freeTouches(Array.from({ length: this.g.pages }, (_, i) => i)),
       run: (x) => {
         m.log?.push(`free page ${f(x)}`);
         m.releaseFrame(x.st, f(x));
@@ -208,6 +231,7 @@ export class KernelBuilder extends ProgramBuilder {
       name: leaf,
       label: (x) => `free ${m.frameName(m.tableFrame(t(x)))}`,
       short: (x) => `free table frame ${m.tableFrame(t(x))}`,
+      touches: { reads: m.comp.cpus(), writes: m.comp.freeing(Array.from({ length: m.TF }, (_, t) => m.K + t)) },
       run: (x) => {
         m.log?.push(`free table ${t(x)}`);
         m.setFrameState(x.st, m.tableFrame(t(x)), FREE);
@@ -238,6 +262,11 @@ export class KernelBuilder extends ProgramBuilder {
             const f = lowest(x);
             return f < K ? `free frame ${f}` : `free table frame ${f}`;
           },
+          targets: ['self'],
+          touches: (() => {
+            const t = this.freeTouches(Array.from({ length: K }, (_, f) => f));
+            return t === 'all' ? t : { reads: t.reads, writes: [...t.writes, ...m.comp.freeing(Array.from({ length: m.TF }, (_, i) => K + i))] };
+          })(),
           run: (x) => {
             const f = lowest(x);
             x.tlb.batch = x.tlb.batch & ~(1 << f);
@@ -267,6 +296,8 @@ export class KernelBuilder extends ProgramBuilder {
           name: leaf,
           label: (x) => `free ${m.frameName(m.tableFrame(lowest(x)))}`,
           short: (x) => `free table frame ${m.tableFrame(lowest(x))}`,
+          targets: ['self'],
+          touches: { reads: m.comp.cpus(), writes: m.comp.freeing(Array.from({ length: m.TF }, (_, t) => m.K + t)) },
           run: (x) => {
             const t = lowest(x);
             x.tlb.table_batch = x.tlb.table_batch & ~(1 << t);
@@ -317,6 +348,11 @@ export class KernelBuilder extends ProgramBuilder {
       name: '',
       label: () => (opts.mmap ? 'drop mmap_lock; return' : 'return'),
       short: () => 'return',
+      // Invariant 6 reads every TLB, the PTEs and the pages revoked.
+      touches: {
+        reads: [...m.comp.cpus(), ...m.comp.range('pte', m.S), m.comp.rev(a.index), m.comp.irq(a.index)],
+        writes: [m.comp.mmap, ...m.comp.vmas(), m.comp.cpu(a.cpu), m.comp.irq(a.index)],
+      },
       run: (x) => {
         if (opts.mmap) {
           // mmap_write_unlock ends the VMA write locks (vma_end_write_all).

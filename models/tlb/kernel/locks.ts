@@ -16,7 +16,7 @@ import type { TlbMachine } from '../machine.ts';
 import { MMAP_NONE, MMAP_READ, MMAP_WRITE } from '../state.ts';
 import type { KernelAgent } from './agent.ts';
 import type { KernelBuilder } from './builder.ts';
-import { BLOCKED } from './program.ts';
+import { BLOCKED, type Label } from './program.ts';
 
 /** Whether another agent than `me` holds mmap_lock in a mode that excludes `mode`. */
 export function mmapConflict(m: TlbMachine, s: State, me: KernelAgent, mode: number): boolean {
@@ -48,12 +48,14 @@ const MODE_NAMES = ['', 'read', 'write'];
 export function mmapLock(k: KernelBuilder, mode: number): void {
   const a = k.agent;
   const m = k.m;
+  const c = m.comp;
   const name = mode === MMAP_WRITE ? 'mmap_write_lock' : 'mmap_read_lock';
   k.step({
     kind: 'lock',
     name,
     label: () => `take mmap_lock for ${MODE_NAMES[mode]}`,
     short: () => name,
+    touches: { reads: [c.mmap], writes: [c.mmap] },
     run: (x) => {
       if (mmapConflict(m, x.st, a, mode)) return BLOCKED;
       x.set(a.mmap!, mode);
@@ -65,11 +67,13 @@ export function mmapLock(k: KernelBuilder, mode: number): void {
 export function mmapWriteDowngrade(k: KernelBuilder): void {
   const a = k.agent;
   const m = k.m;
+  const c = m.comp;
   k.step({
     kind: 'lock',
     name: 'mmap_write_downgrade',
     label: () => 'downgrade mmap_lock to read (the VMAs it write-locked are unlocked)',
     short: () => 'mmap_write_downgrade',
+    touches: { reads: [c.mmap], writes: [c.mmap, ...c.vmas()] },
     run: (x) => {
       x.set(a.mmap!, MMAP_READ);
       // vma_end_write_all: every VMA write lock this mm held ends with the write lock.
@@ -78,30 +82,25 @@ export function mmapWriteDowngrade(k: KernelBuilder): void {
   });
 }
 
-/** Drops mmap_lock as a local action of the step before (see KernelBuilder.ret for why that is exact). */
-export function mmapUnlockLocal(k: KernelBuilder): void {
-  const a = k.agent;
-  k.local((x) => {
-    if (get(x.st, a.mmap!) === MMAP_WRITE) for (const v of k.m.g.vmas) k.m.setVmaWriteLocked(x.st, v.index, false);
-    x.set(a.mmap!, MMAP_NONE);
-  });
-}
-
 /**
  * pte_offset_map_lock on table frame t: takes its PTL. When the table is no
  * longer the mm's (its pmd was cleared: free_pgtables ran), there is no
  * table to lock and the caller skips it (returns NULL).
  */
-export function pteOffsetMapLock(k: KernelBuilder, region: number, onNull: { pc: number }): void {
+export function pteOffsetMapLock(k: KernelBuilder, region: number, onNull: Label): void {
   const a = k.agent;
   const m = k.m;
+  const c = m.comp;
   const t = m.g.tableOf[region]!;
   const noPtl = !k.mech('ptl');
   k.step({
     kind: 'lock',
     name: 'pte_offset_map_lock',
-    label: () => `take the PTL of table ${t}`,
-    short: () => `lock PTL t${t}`,
+    label: (x) => (m.pmdPresent(x.st, region) ? `take the PTL of table ${t}` : `the pmd of table ${t} is gone: nothing to walk`),
+    short: (x) => (m.pmdPresent(x.st, region) ? `lock PTL t${t}` : `pmd ${region} none`),
+    targets: [onNull],
+    // flush_tlb_batched_pending's read of mm->tlb_flush_batched is fused into this step (mm/rmap.ts).
+    touches: { reads: [c.pmd, c.ptl(t), c.batched], writes: [c.ptl(t)] },
     run: (x) => {
       if (!m.pmdPresent(x.st, region)) return onNull.pc;
       if (!noPtl && ptlHeldByOther(m, x.st, a, t)) return BLOCKED;
@@ -114,11 +113,13 @@ export function pteOffsetMapLock(k: KernelBuilder, region: number, onNull: { pc:
 export function pteUnmapUnlock(k: KernelBuilder, t: number): void {
   const a = k.agent;
   const m = k.m;
+  const c = m.comp;
   k.step({
     kind: 'lock',
     name: 'pte_unmap_unlock',
     label: () => `drop the PTL of table ${t}`,
     short: () => `unlock PTL t${t}`,
+    touches: { reads: [], writes: [c.ptl(t)] },
     run: (x) => m.setMaskBit(x.st, a.ptl, t, false),
   });
 }

@@ -42,6 +42,17 @@ export class Label {
   pc = -1;
 }
 
+/**
+ * What an instruction touches beyond its own agent's record, for
+ * partial-order reduction (models/tlb/por.ts): component numbers it reads
+ * and writes, or 'all' when it is not declared. A step that is not declared
+ * touches everything (never reordered); a local that is not declared
+ * touches only its agent's record (its gather, its registers), so a local
+ * that reads or writes shared state must say so.
+ */
+export type Touches = 'all' | { readonly reads: readonly number[]; readonly writes: readonly number[] };
+export const OWN: Touches = { reads: [], writes: [] };
+
 export interface Instr {
   /** An interleaving point (true), or bookkeeping run as part of the step before it. */
   readonly step: boolean;
@@ -58,6 +69,10 @@ export interface Instr {
   readonly why?: (x: Exec) => string | undefined;
   /** The frame the step is about (pageout's folio), or -1: for invariants. */
   readonly subject?: (x: Exec) => number;
+  /** What it touches (partial-order reduction). */
+  readonly touches: Touches;
+  /** The instructions it can continue at (fall-through and jumps), once every label is placed. */
+  readonly succ: () => readonly number[];
 }
 
 export interface StepSpec {
@@ -73,6 +88,10 @@ export interface StepSpec {
   readonly run: (x: Exec) => number | void;
   readonly why?: (x: Exec) => string | undefined;
   readonly subject?: (x: Exec) => number;
+  /** What it touches beyond the agent's record (default: 'all', never reordered by partial-order reduction). */
+  readonly touches?: Touches;
+  /** Labels `run` may return (besides falling through); 'self' when it may repeat itself. */
+  readonly targets?: readonly (Label | 'self')[];
 }
 
 export class ProgramBuilder {
@@ -95,9 +114,13 @@ export class ProgramBuilder {
   }
 
   step(spec: StepSpec): void {
-    const next = this.code.length + 1;
+    const self = this.code.length;
+    const next = self + 1;
     const run = spec.run;
+    const targets = spec.targets ?? [];
     this.code.push({
+      touches: spec.touches ?? 'all',
+      succ: () => [next, ...targets.map((t) => (t === 'self' ? self : t.pc))],
       step: true,
       kind: spec.kind,
       stack: this.here(spec.name),
@@ -112,10 +135,12 @@ export class ProgramBuilder {
     });
   }
 
-  /** Bookkeeping on the agent's own state; runs as part of the preceding step. */
-  local(fn: (x: Exec) => void): void {
+  /** Bookkeeping on the agent's own state (or, declared in `touches`, shared state); runs as part of the preceding step. */
+  local(fn: (x: Exec) => void, touches: Touches = OWN): void {
     const next = this.code.length + 1;
     this.code.push({
+      touches,
+      succ: () => [next],
       step: false,
       kind: 'local',
       stack: this.here(),
@@ -136,15 +161,15 @@ export class ProgramBuilder {
   }
 
   goto(l: Label): void {
-    this.code.push({ step: false, kind: 'local', stack: this.here(), exec: () => l.pc });
+    this.code.push({ step: false, kind: 'local', stack: this.here(), exec: () => l.pc, touches: OWN, succ: () => [l.pc] });
   }
 
-  /** `if (cond) then() else otherwise()`, decided on the agent's own state (local). */
-  if(cond: (x: Exec) => boolean, then: () => void, otherwise?: () => void): void {
+  /** `if (cond) then() else otherwise()`, decided on the agent's own state (local), or on the shared state `touches` declares. */
+  if(cond: (x: Exec) => boolean, then: () => void, otherwise?: () => void, touches: Touches = OWN): void {
     const elseL = this.label();
     const endL = this.label();
     const fallthrough = this.code.length + 1;
-    this.code.push({ step: false, kind: 'local', stack: this.here(), exec: (x) => (cond(x) ? fallthrough : elseL.pc) });
+    this.code.push({ step: false, kind: 'local', stack: this.here(), exec: (x) => (cond(x) ? fallthrough : elseL.pc), touches, succ: () => [fallthrough, elseL.pc] });
     then();
     if (otherwise) this.goto(endL);
     this.place(elseL);

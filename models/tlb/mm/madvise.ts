@@ -45,6 +45,7 @@ function madviseLockVmas(k: KernelBuilder, vmas: readonly Vma[]): void {
     name: 'lock_vma_under_rcu',
     label: (x) => (perVma(x) ? `take vma${single!.index}'s per-VMA read lock` : 'no per-VMA lock (several VMAs, detached or write-locked): take mmap_lock for read'),
     short: (x) => (perVma(x) ? `vma${single!.index} read lock` : 'mmap_read_lock'),
+    touches: { reads: [m.comp.mmap, ...vmas.map((v) => m.comp.vma(v.index))], writes: [m.comp.mmap, ...vmas.map((v) => m.comp.vma(v.index))] },
     run: (x) => {
       if (perVma(x)) {
         x.set(a.vmaRead!, single!.index + 1);
@@ -79,6 +80,7 @@ function madviseFreePteRange(k: KernelBuilder, r: number, s: number, e: number):
             name: 'clear_young_dirty_ptes',
             label: (x) => ((m.pteBits(x.st, slot) & PTE_DIRTY) !== 0 ? `clean PTE of page ${v} (it stays present), folio_clear_dirty, folio_mark_lazyfree` : `PTE of page ${v} is clean: folio_mark_lazyfree`),
             short: () => `MADV_FREE page ${v}`,
+            touches: { reads: [m.comp.pte(slot)], writes: [m.comp.pte(slot), m.comp.folio(f), m.comp.rev(a.index)] },
             run: (x) => {
               const bits = m.pteBits(x.st, slot);
               m.setMaskBit(x.st, a.revoked, v, true);
@@ -96,6 +98,8 @@ function madviseFreePteRange(k: KernelBuilder, r: number, s: number, e: number):
             () => k.within('tlb_remove_tlb_entries', () => h.tlb_remove_tlb_entry(k, () => v)),
           );
         },
+        undefined,
+        { reads: [m.comp.pte(slot)], writes: [] },
       );
     }
     pteUnmapUnlock(k, g.tableOf[r]!);
@@ -133,6 +137,8 @@ export function buildMadvise(k: KernelBuilder, advice: Advice, lo: number, hi: n
                 });
               }
             }),
+          undefined,
+          { reads: [m.comp.vma(v.index)], writes: [] },
         );
       }
       // Per-VMA mode drops its lock before the gather is finished.
@@ -144,6 +150,7 @@ export function buildMadvise(k: KernelBuilder, advice: Advice, lo: number, hi: n
             name: 'vma_end_read',
             label: (x) => `drop vma${get(x.st, a.vmaRead!) - 1}'s per-VMA read lock`,
             short: () => 'vma_end_read',
+            touches: { reads: [], writes: vmas.map((v) => m.comp.vma(v.index)) },
             run: (x) => x.set(a.vmaRead!, 0),
           }),
       );

@@ -49,6 +49,8 @@ export function zapPteRange(k: KernelBuilder, vma: Vma, r: number, s: number, e:
   const done = k.label();
   const loop = k.label();
   const next = k.label();
+  const slots = Array.from({ length: e - s }, (_, i) => m.comp.pte(g.slotOf[s + i]!));
+  const frames = Array.from({ length: e - s }, (_, i) => m.frameOf(s + i));
   k.within('zap_pte_range', () => {
     k.local((x) => x.set(addr, s));
     k.place(retry);
@@ -60,9 +62,11 @@ export function zapPteRange(k: KernelBuilder, vma: Vma, r: number, s: number, e:
     k.if(
       (x) => !m.ptePresent(x.st, g.slotOf[x.get(addr)]!),
       () => {
-        k.local((x) => m.setMaskBit(x.st, a.revoked, x.get(addr), true));
+        k.local((x) => m.setMaskBit(x.st, a.revoked, x.get(addr), true), { reads: [], writes: [m.comp.rev(a.index)] });
         k.goto(next);
       },
+      undefined,
+      { reads: slots, writes: [] },
     );
     k.within('zap_present_ptes', () => {
       k.step({
@@ -70,6 +74,8 @@ export function zapPteRange(k: KernelBuilder, vma: Vma, r: number, s: number, e:
         name: 'get_and_clear_full_ptes',
         label: (x) => `clear PTE of page ${x.get(addr)}`,
         short: (x) => `clear PTE page ${x.get(addr)}`,
+        // The PTE's reference moves to the gather's batch; the folio may become dirty.
+        touches: { reads: slots, writes: [...slots, m.comp.rev(a.index), ...frames.map((f) => m.comp.ref(f)), ...frames.map((f) => m.comp.folio(f))] },
         run: (x) => {
           const v = x.get(addr);
           const slot = g.slotOf[v]!;
@@ -161,6 +167,7 @@ export function freePgtables(k: KernelBuilder, vmas: readonly Vma[], tables: Slo
         name: 'unlink_anon_vmas',
         label: () => `unlink vma${v.index} from the rmap (anon_vma, i_mmap)`,
         short: () => `unlink vma${v.index}`,
+        touches: { reads: [m.comp.vma(v.index)], writes: [m.comp.vma(v.index)] },
         // (A VMA still in the tree, as with --without vma-detach, stays findable there.)
         run: (x) => {
           if (m.vmaState(x.st, v.index) !== VMA_ATTACHED) m.setVmaState(x.st, v.index, VMA_UNLINKED);
@@ -176,6 +183,8 @@ export function freePgtables(k: KernelBuilder, vmas: readonly Vma[], tables: Slo
               k.pmd_clear(r);
               k.within('pte_free_tlb', () => h.pte_free_tlb(k, g.tableOf[r]!, r));
             }),
+          undefined,
+          { reads: [m.comp.pmd], writes: [] },
         );
       }
     });
@@ -201,6 +210,6 @@ export function freeableTables(k: KernelBuilder, vmas: readonly Vma[], tables: S
       if (users.every((v) => mine.has(v.index) || m.vmaState(x.st, v.index) !== VMA_ATTACHED)) mask |= 1 << r;
     }
     x.set(tables, mask);
-  });
+  }, { reads: m.comp.vmas(), writes: [] });
 }
 

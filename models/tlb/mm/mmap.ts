@@ -28,6 +28,7 @@ export function buildExitMmap(k: KernelBuilder): void {
       name: 'mmap_read_unlock',
       label: () => 'drop mmap_lock (MMF_OOM_SKIP is set next)',
       short: () => 'mmap_read_unlock',
+      touches: { reads: [], writes: [m.comp.mmap] },
       run: (x) => x.set(a.mmap!, MMAP_NONE),
     });
     mmapLock(k, MMAP_WRITE);
@@ -35,9 +36,12 @@ export function buildExitMmap(k: KernelBuilder): void {
     freePgtables(k, vmas, tables);
     k.within('tlb_finish_mmu', () => h.tlb_finish_mmu(k));
     k.within('remove_vma', () =>
-      k.local((x) => {
-        for (const v of vmas) m.setVmaState(x.st, v.index, VMA_FREED);
-      }),
+      k.local(
+        (x) => {
+          for (const v of vmas) m.setVmaState(x.st, v.index, VMA_FREED);
+        },
+        { reads: [], writes: vmas.map((v) => m.comp.vma(v.index)) },
+      ),
     );
     k.ret({ mmap: true });
   });

@@ -239,6 +239,7 @@ export function incTlbFlushPending(k: KernelBuilder): void {
     name: 'inc_tlb_flush_pending',
     label: (x) => `mm->tlb_flush_pending ${m.flushPending(x.st)} -> ${m.flushPending(x.st) + 1}`,
     short: () => 'tlb_flush_pending++',
+    touches: { reads: [m.comp.pending], writes: [m.comp.pending] },
     run: (x) => set(x.st, m.pendingF!, get(x.st, m.pendingF!) + 1),
   });
 }
@@ -251,6 +252,7 @@ export function decTlbFlushPending(k: KernelBuilder): void {
     name: 'dec_tlb_flush_pending',
     label: (x) => `mm->tlb_flush_pending ${m.flushPending(x.st)} -> ${m.flushPending(x.st) - 1}`,
     short: () => 'tlb_flush_pending--',
+    touches: { reads: [m.comp.pending], writes: [m.comp.pending] },
     run: (x) => {
       const v = get(x.st, m.pendingF!);
       if (v === 0) return BLOCKED; // unbalanced: cannot happen with the mechanism on
@@ -274,6 +276,7 @@ function mmTlbFlushNested(k: KernelBuilder): void {
       return `read mm->tlb_flush_pending = ${v}${v > 1 ? ': another gather is in flight, so flush the whole mm with walk caches (fullmm, freed_tables)' : ''}`;
     },
     short: (x) => (m.flushPending(x.st) > 1 ? 'nested: flush all' : 'not nested'),
+    touches: { reads: [m.comp.pending], writes: [] },
     run: (x) => {
       if (m.flushPending(x.st) > 1) {
         const t = x.tlb;

@@ -27,7 +27,7 @@ function changePteRange(k: KernelBuilder, r: number, s: number, e: number): void
     flushTlbBatchedPending(k);
     for (let v = s; v < e; v++) {
       const slot = g.slotOf[v]!;
-      k.local((x) => m.setMaskBit(x.st, a.revoked, v, true));
+      k.local((x) => m.setMaskBit(x.st, a.revoked, v, true), { reads: [], writes: [m.comp.rev(a.index)] });
       k.if(
         (x) => (m.pteBits(x.st, slot) & (PTE_PRESENT | PTE_WRITE)) === (PTE_PRESENT | PTE_WRITE),
         () => {
@@ -36,6 +36,7 @@ function changePteRange(k: KernelBuilder, r: number, s: number, e: number): void
             name: 'modify_prot_commit_ptes',
             label: () => `write-protect the PTE of page ${v}`,
             short: () => `wrprotect PTE page ${v}`,
+            touches: { reads: [m.comp.pte(slot)], writes: [m.comp.pte(slot)] },
             run: (x) => {
               const bits = m.pteBits(x.st, slot);
               m.setPteBits(x.st, slot, bits & ~PTE_WRITE);
@@ -48,6 +49,8 @@ function changePteRange(k: KernelBuilder, r: number, s: number, e: number): void
             () => k.within('tlb_flush_pte_range', () => h.tlb_remove_tlb_entry(k, () => v)),
           );
         },
+        undefined,
+        { reads: [m.comp.pte(slot)], writes: [] },
       );
     }
     pteUnmapUnlock(k, g.tableOf[r]!);
@@ -63,6 +66,7 @@ function vmaStartWrite(k: KernelBuilder, v: Vma): void {
     name: 'vma_start_write',
     label: () => `write-lock vma${v.index}`,
     short: () => `vma_start_write ${v.index}`,
+    touches: { reads: [m.comp.vma(v.index)], writes: [m.comp.vma(v.index)] },
     run: (x) => {
       if (vmaReadHeldByOther(m, x.st, a, v.index)) return BLOCKED;
       m.setVmaWriteLocked(x.st, v.index, true);

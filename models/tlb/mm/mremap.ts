@@ -32,6 +32,7 @@ function lockBit(k: KernelBuilder, bit: number, name: string, what: string): voi
     name,
     label: () => `take ${what}`,
     short: () => `lock ${what.replace('the PTL of table ', 'PTL t')}`,
+    touches: { reads: [m.comp.ptl(bit)], writes: [m.comp.ptl(bit)] },
     run: (x) => {
       if (!noPtl && ptlHeldByOther(m, x.st, a, bit)) return BLOCKED;
       m.setMaskBit(x.st, a.ptl, bit, true);
@@ -48,6 +49,7 @@ function unlockBit(k: KernelBuilder, bit: number, what: string): void {
     name: 'spin_unlock',
     label: () => `drop ${what}`,
     short: () => `unlock ${what.replace('the PTL of table ', 'PTL t')}`,
+    touches: { reads: [], writes: [m.comp.ptl(bit)] },
     run: (x) => m.setMaskBit(x.st, a.ptl, bit, false),
   });
 }
@@ -73,6 +75,7 @@ export function buildMremap(k: KernelBuilder, lo: number, hi: number): void {
       name: 'copy_vma',
       label: () => `create the destination VMA${copies.length > 1 ? 's' : ''} (pages ${K + lo}-${K + hi})`,
       short: () => 'copy_vma',
+      touches: { reads: [], writes: copies.map((v) => m.comp.vma(v.index)) },
       run: (x) => {
         for (const v of copies) m.setVmaState(x.st, v.index, VMA_ATTACHED);
       },
@@ -91,6 +94,7 @@ export function buildMremap(k: KernelBuilder, lo: number, hi: number): void {
               name: 'pmd_populate',
               label: () => `pmd_clear the old pmd of table ${r}, pmd_populate the new one (region ${T + r})`,
               short: () => `move table ${r}`,
+              touches: { reads: [m.comp.pmd], writes: [m.comp.pmd] },
               run: (x) => {
                 if (!m.pmdPresent(x.st, r)) return;
                 m.setPmd(x.st, r, false);
@@ -120,6 +124,7 @@ export function buildMremap(k: KernelBuilder, lo: number, hi: number): void {
                     name: 'set_pte_at',
                     label: () => `move the PTE of page ${v} to page ${K + v} (ptep_get_and_clear + set_pte_at)`,
                     short: () => `move PTE ${v} -> ${K + v}`,
+                    touches: { reads: [m.comp.pte(from), m.comp.pte(to)], writes: [m.comp.pte(from), m.comp.pte(to), m.comp.rev(k.agent.index)] },
                     run: (x) => {
                       const bits = m.pteBits(x.st, from);
                       m.setPteBits(x.st, from, 0);
@@ -128,7 +133,8 @@ export function buildMremap(k: KernelBuilder, lo: number, hi: number): void {
                       if (bits & PTE_PRESENT) x.set(moved, 1);
                     },
                   }),
-                () => k.local((x) => m.setMaskBit(x.st, k.agent.revoked, v, true)),
+                () => k.local((x) => m.setMaskBit(x.st, k.agent.revoked, v, true), { reads: [], writes: [m.comp.rev(k.agent.index)] }),
+                { reads: [m.comp.pte(from)], writes: [] },
               );
             }
             const flush = (): void =>
@@ -145,7 +151,7 @@ export function buildMremap(k: KernelBuilder, lo: number, hi: number): void {
         }
       }
       // What a whole-table move revoked: every page of the old range.
-      if (g.mremap === 'pmd') k.local((x) => x.set(k.agent.revoked, x.get(k.agent.revoked) | ((2 ** (hi + 1) - 1) & ~(2 ** lo - 1))));
+      if (g.mremap === 'pmd') k.local((x) => x.set(k.agent.revoked, x.get(k.agent.revoked) | ((2 ** (hi + 1) - 1) & ~(2 ** lo - 1))), { reads: [], writes: [m.comp.rev(k.agent.index)] });
     });
     // The old VMA goes, as munmap would remove it, but the write lock stays held.
     k.within('do_vmi_munmap', () => doVmiMunmap(k, lo, hi, vmas, false));

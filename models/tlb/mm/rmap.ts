@@ -28,8 +28,10 @@ export function flushTlbBatchedPending(k: KernelBuilder): void {
   const m = k.m;
   if (!m.feat.reclaim || !k.mech('flush_tlb_batched_pending')) return;
   const seen = k.reg('batched_seen', m.feat.maxBatchGen);
+  const c = m.comp;
+  const readsBatched = { reads: [c.batched], writes: [] };
   k.within('flush_tlb_batched_pending', () => {
-    k.local((x) => x.set(seen, get(x.st, m.batchedPendingF!)));
+    k.local((x) => x.set(seen, get(x.st, m.batchedPendingF!)), readsBatched);
     k.if(
       (x) => get(x.st, m.batchedPendingF!) !== get(x.st, m.batchedFlushedF!),
       () => {
@@ -43,6 +45,7 @@ export function flushTlbBatchedPending(k: KernelBuilder): void {
             return now === old ? `mm->tlb_flush_batched: flushed := ${old}` : `mm->tlb_flush_batched changed (${old} -> ${now}): keep it pending`;
           },
           short: () => 'tlb_flush_batched cmpxchg',
+          touches: { reads: [c.batched], writes: [c.batched] },
           run: (x) => {
             const old = x.get(seen);
             if (get(x.st, m.batchedPendingF!) === old) set(x.st, m.batchedFlushedF!, old);
@@ -51,6 +54,7 @@ export function flushTlbBatchedPending(k: KernelBuilder): void {
         });
       },
       () => k.local((x) => x.set(seen, 0)),
+      readsBatched,
     );
   });
 }
@@ -79,6 +83,9 @@ export function tryToUnmapOne(
   const mappedSlot = (x: { st: Uint32Array }): number => slots.find((s) => m.ptePresent(x.st, s)) ?? -1;
   const vpageOf = (slot: number): number => g.slotOf.indexOf(slot);
   const slotReg = k.reg('slot', g.slots);
+  const c = m.comp;
+  const slotCs = slots.map((s) => c.pte(s));
+  const ptls = [...new Set(slots.map((s) => c.ptl(g.slotTable[s]!)))];
   const pteval = k.reg('pteval', 7);
   const skip = k.label();
   k.within('try_to_unmap_one', () => {
@@ -94,6 +101,8 @@ export function tryToUnmapOne(
           const s = mappedSlot(x);
           return s < 0 ? `rmap: frame ${page} unmapped` : `lock PTL t${g.slotTable[s]}`;
         },
+        touches: { reads: [...slotCs, ...ptls], writes: ptls },
+        targets: [skip],
         run: (x) => {
           const s = mappedSlot(x);
           if (s < 0) return skip.pc;
@@ -119,6 +128,7 @@ export function tryToUnmapOne(
         return `clear the PTE of page ${v}${deferred ? ' and defer the flush (set_tlb_ubc_flush_pending: tlb_flush_batched pending+1)' : ''}`;
       },
       short: (x) => `reclaim: clear PTE p${vpageOf(x.get(slotReg) - 1)}`,
+      touches: { reads: [...slotCs, c.batched], writes: [...slotCs, c.folio(page), c.batched] },
       run: (x) => {
         const s = x.get(slotReg) - 1;
         const bits = m.pteBits(x.st, s);
@@ -160,7 +170,9 @@ export function tryToUnmapOne(
             m.setPteBits(x.st, s, x.get(pteval));
             m.setMaskBit(x.st, m.lazyfreeF, page, false);
             x.set(regs.kept, 1);
-          }),
+          }, { reads: [], writes: [...slotCs, c.folio(page)] }),
+        undefined,
+        { reads: [c.folio(page)], writes: [] },
       );
     }
     k.step({
@@ -168,6 +180,7 @@ export function tryToUnmapOne(
       name: 'page_vma_mapped_walk_done',
       label: (x) => `drop the PTL of table ${g.slotTable[x.get(slotReg) - 1]}`,
       short: (x) => `unlock PTL t${g.slotTable[x.get(slotReg) - 1]}`,
+      touches: { reads: [], writes: ptls },
       run: (x) => {
         m.setMaskBit(x.st, a.ptl, g.slotTable[x.get(slotReg) - 1]!, false);
         x.set(slotReg, 0);

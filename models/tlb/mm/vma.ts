@@ -30,6 +30,7 @@ function detachVma(k: KernelBuilder, v: Vma): void {
     name: 'vma_mark_detached',
     label: () => `vma_start_write + vma_mark_detached: vma${v.index} (pages ${v.start}-${v.end - 1}) leaves the tree`,
     short: () => `detach vma${v.index}`,
+    touches: { reads: [m.comp.vma(v.index)], writes: [m.comp.vma(v.index)] },
     run: (x) => {
       if (vmaReadHeldByOther(m, x.st, a, v.index)) return BLOCKED;
       m.setVmaState(x.st, v.index, VMA_DETACHED);
@@ -65,10 +66,13 @@ export function doVmiMunmap(k: KernelBuilder, lo: number, hi: number, vmas: read
         k.within('tlb_finish_mmu', () => h.tlb_finish_mmu(k));
       });
       k.within('remove_vma', () =>
-        k.local((x) => {
-          for (const v of vmas) m.setVmaState(x.st, v.index, VMA_FREED);
-          x.set(tables, 0);
-        }),
+        k.local(
+          (x) => {
+            for (const v of vmas) m.setVmaState(x.st, v.index, VMA_FREED);
+            x.set(tables, 0);
+          },
+          { reads: [], writes: vmas.map((v) => m.comp.vma(v.index)) },
+        ),
       );
     });
   });

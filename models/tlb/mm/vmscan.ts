@@ -25,6 +25,7 @@ export function buildReclaim(k: KernelBuilder, lo: number, hi: number): void {
   const regs = { flushRequired: k.reg('flush_required', 1), writable: k.reg('writable', 1), kept: k.reg('kept', 1), unmapped: k.reg('unmapped', 2 ** g.pages - 1) };
   a.holdsFrame = (s, f) => ((get(s, isolated) >>> f) & 1) === 1;
   const flushDirty = k.mech('try_to_unmap_flush_dirty');
+  const c = m.comp;
   const flushBeforeFree = k.mech('try_to_unmap_flush');
   k.within('kswapd', () => {
     for (let p = lo; p <= hi; p++) {
@@ -35,6 +36,8 @@ export function buildReclaim(k: KernelBuilder, lo: number, hi: number): void {
           name: 'folio_isolate_lru',
           label: (x) => (m.frameState(x.st, p) === LIVE && m.frameHeld(x.st, p) ? `isolate the folio of frame ${p} from the LRU (take a reference)` : `frame ${p} is no longer on the LRU: nothing to reclaim`),
           short: () => `isolate frame ${p}`,
+          touches: { reads: c.release(p).reads, writes: [c.ref(p)] },
+          targets: [next],
           run: (x) => {
             if (!(m.frameState(x.st, p) === LIVE && m.frameHeld(x.st, p))) return next.pc;
             m.setMaskBit(x.st, isolated, p, true);
@@ -47,6 +50,8 @@ export function buildReclaim(k: KernelBuilder, lo: number, hi: number): void {
         k.if(
           (x) => linked.some((v) => m.vmaState(x.st, v.index) <= VMA_DETACHED),
           () => k.within('try_to_unmap', () => k.within('rmap_walk', () => tryToUnmapOne(k, p, regs))),
+          undefined,
+          { reads: linked.map((v) => c.vma(v.index)), writes: [] },
         );
         // Still mapped (the rmap did not reach it, or a lazyfree folio was dirtied again): keep it.
         const stillMapped = (x: { st: Uint32Array }): boolean => slots.some((s) => m.ptePresent(x.st, s));
@@ -58,6 +63,8 @@ export function buildReclaim(k: KernelBuilder, lo: number, hi: number): void {
               name: 'folio_putback_lru',
               label: () => `frame ${p} is still mapped: put the folio back (drop the reference)`,
               short: () => `keep frame ${p}`,
+              touches: { reads: c.release(p).reads, writes: [...c.release(p).writes, c.ref(p)] },
+              targets: [next],
               run: (x) => {
                 m.setMaskBit(x.st, isolated, p, false);
                 m.setMaskBit(x.st, regs.unmapped, p, false);
@@ -66,6 +73,8 @@ export function buildReclaim(k: KernelBuilder, lo: number, hi: number): void {
                 return next.pc;
               },
             }),
+          undefined,
+          { reads: c.slotsOf(p), writes: [] },
         );
         // A lazyfree folio that stayed clean is discarded; anything else is written back first.
         k.if(
@@ -79,9 +88,12 @@ export function buildReclaim(k: KernelBuilder, lo: number, hi: number): void {
               subject: (x) => ((x.get(regs.unmapped) >>> p) & 1 ? p : -1),
               label: () => `write frame ${p} back (swap): from now on a write to it is lost`,
               short: () => `pageout frame ${p}`,
+              touches: { reads: c.cpus(), writes: [c.folio(p)] },
               run: (x) => m.setMaskBit(x.st, m.folioDirtyF, p, false),
             });
           },
+          undefined,
+          { reads: [c.folio(p)], writes: [] },
         );
         if (flushBeforeFree) tryToUnmapFlush(k, regs, false);
         k.within('free_unref_folios', () =>
@@ -90,6 +102,7 @@ export function buildReclaim(k: KernelBuilder, lo: number, hi: number): void {
             name: 'folio_put',
             label: () => `free the folio of frame ${p} (drop the reclaimer's reference)`,
             short: () => `free frame ${p}`,
+            touches: { reads: c.release(p).reads, writes: [...c.release(p).writes, c.ref(p)] },
             run: (x) => {
               m.setMaskBit(x.st, isolated, p, false);
               m.setMaskBit(x.st, regs.unmapped, p, false);
