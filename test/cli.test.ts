@@ -98,12 +98,34 @@ describe('tlbcheck CLI', () => {
     [['check'], 'missing model'],
     [['frobnicate'], 'unknown command'],
     [['check', 'tlb-mini', '--variant', 'weird'], 'one of buggy, fixed'],
+    [['check', 'philosophers', '--n', '3', '--n', '4'], "'--n' is given more than once"],
+    [['check', 'philosophers', '--max-states=5', '--max-states', '6'], 'more than once'],
+    [['check', 'peterson', '--symmetry', '--no-symmetry'], "'--symmetry' and '--no-symmetry' contradict"],
+    [['check', 'peterson', '--all', '--all'], 'more than once'],
+    [['check', 'peterson', '--skip', ''], 'non-empty value'],
+    [['check', 'peterson', '--skip', ' , '], 'at least one item'],
+    [['check', 'peterson', '--skip', 'mutex,'], 'empty item'],
+    [['matrix', '--only', ''], 'non-empty value'],
+    [['regen', '--only', ''], 'non-empty value'],
+    [['check', 'peterson', '--help=yes'], "'--help' takes no value"],
+    [['matrix', '--help=1'], "'--help' takes no value"],
   ])('bad input %j exits 2 with one line', (args, text) => {
     const r = tlbcheck(...(args as string[]));
     expect(r.code).toBe(2);
     expect(isOneLineError(r)).toBe(true);
     expect(r.stderr).toContain(text);
     expect(r.stdout).toBe('');
+  });
+
+  it('long values are cut in messages', () => {
+    const long = 'x'.repeat(5000);
+    for (const args of [['check', long], ['check', 'philosophers', '--n', long], ['check', 'philosophers', `--${long}`], ['check', 'peterson', '--skip', long]]) {
+      const r = tlbcheck(...args);
+      expect(r.code).toBe(2);
+      expect(isOneLineError(r)).toBe(true);
+      expect(r.stderr.length).toBeLessThan(400);
+      expect(r.stderr).toMatch(/50\d\d characters/);
+    }
   });
 
   it('list names the models with parameters and properties', () => {

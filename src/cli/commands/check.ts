@@ -14,7 +14,7 @@ import { toItfTrace } from '../../counterexample/itf.ts';
 import { renderHtml } from '../../render/html.ts';
 import { writeFileSync } from 'node:fs';
 import { findModel, MODEL_REGISTRY, MODELS } from '../../../models/index.ts';
-import { parseArgs, paramOptions, paramValues, UsageError, type OptionSpec } from '../args.ts';
+import { listValue, parseArgs, paramOptions, paramValues, quote, UsageError, type OptionSpec } from '../args.ts';
 import { EXIT, HELP_OPTION, type Command, type Io } from '../command.ts';
 import { progressPrinter } from '../progress.ts';
 
@@ -48,14 +48,9 @@ export const OUTPUT_OPTIONS: readonly OptionSpec[] = [
 ];
 
 export function searchOptions(opts: Map<string, string | number | boolean>, knownProps: readonly string[]): SearchOptions {
-  const skip = opts.has('skip')
-    ? String(opts.get('skip'))
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean)
-    : [];
+  const skip = opts.has('skip') ? listValue('skip', String(opts.get('skip'))) : [];
   for (const id of skip) {
-    if (!knownProps.includes(id)) throw new UsageError(`--skip: unknown property '${id}' (known: ${knownProps.join(', ')})`);
+    if (!knownProps.includes(id)) throw new UsageError(`--skip: unknown property ${quote(id)} (known: ${knownProps.join(', ')})`);
   }
   const o: SearchOptions = {
     strategy: (opts.get('strategy') as 'bfs' | 'dfs' | undefined) ?? 'bfs',
@@ -101,10 +96,10 @@ export function resolveModel(argv: readonly string[], extra: readonly OptionSpec
   const id = argv[0];
   if (id === undefined || id.startsWith('-')) throw new UsageError(`missing model name (one of: ${MODELS.map((m) => m.id).join(', ')})`);
   const factory = findModel(id);
-  if (!factory) throw new UsageError(`unknown model '${id}' (known: ${MODELS.map((m) => m.id).join(', ')})`);
+  if (!factory) throw new UsageError(`unknown model ${quote(id)} (known: ${MODELS.map((m) => m.id).join(', ')})`);
   const specs = [...paramOptions(factory.params), ...extra];
   const parsed = parseArgs(argv.slice(1), specs);
-  if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
+  if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${quote(parsed.positionals[0]!)}`);
   const params = paramValues(factory.params, parsed.options);
   const problem = factory.validate?.(params);
   if (problem) throw new UsageError(problem);

@@ -4,7 +4,7 @@ import { defaultWorkers } from '../../engine/parallel.ts';
 import { formatMatrix, matrixDocument } from '../../render/matrix.ts';
 import { runSuite, runSuiteParallel } from '../../suite/run.ts';
 import type { RowOutcome, Suite } from '../../suite/suite.ts';
-import { parseArgs, UsageError } from '../args.ts';
+import { parseArgs, quote, UsageError } from '../args.ts';
 import { EXIT, HELP_OPTION, type Command, type Io } from '../command.ts';
 import { propertyNumbers } from '../../../models/tlb/matrix.ts';
 
@@ -29,13 +29,13 @@ export const matrixCommand: Command = {
   ],
   async run(argv: readonly string[], io: Io): Promise<number> {
     const { positionals, options } = parseArgs(argv, this.options);
-    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${quote(positionals[0]!)}`);
     const entry = SUITES.find((s) => s.id === (options.get('suite') ?? SUITES[0]!.id))!;
     let suite: Suite = entry.build();
     const only = options.get('only') as string | undefined;
     if (only !== undefined) {
       suite = { ...suite, rows: suite.rows.filter((r) => r.id.includes(only)) };
-      if (suite.rows.length === 0) throw new UsageError(`--only '${only}' matches no row`);
+      if (suite.rows.length === 0) throw new UsageError(`--only ${quote(only)} matches no row`);
     }
     const start = performance.now();
     const tty = io.errIsTty;

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { findModel, SUITES } from '../../../models/index.ts';
 import { generateForSuite } from '../../counterexample/generate.ts';
 import { renderTraceFile } from '../../counterexample/render-file.ts';
-import { parseArgs, UsageError } from '../args.ts';
+import { parseArgs, quote, UsageError } from '../args.ts';
 import { EXIT, HELP_OPTION, type Command, type Io } from '../command.ts';
 
 export const DEFAULT_COUNTEREXAMPLE_DIR = fileURLToPath(new URL('../../../counterexamples', import.meta.url));
@@ -21,7 +21,7 @@ export const regenCommand: Command = {
   ],
   async run(argv: readonly string[], io: Io): Promise<number> {
     const { positionals, options } = parseArgs(argv, this.options);
-    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${quote(positionals[0]!)}`);
     const dir = (options.get('dir') as string | undefined) ?? DEFAULT_COUNTEREXAMPLE_DIR;
     const only = options.get('only') as string | undefined;
     let suite = SUITES[0]!.build();
