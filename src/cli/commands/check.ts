@@ -12,7 +12,7 @@ import { toTraceFile, type TraceFile } from '../../counterexample/format.ts';
 import { renderTraceFile } from '../../counterexample/render-file.ts';
 import { toItfTrace } from '../../counterexample/itf.ts';
 import { renderHtml } from '../../render/html.ts';
-import { writeFileSync } from 'node:fs';
+import { checkOutputPaths, writeFileAtomic } from '../output.ts';
 import { findModel, MODEL_REGISTRY, MODELS } from '../../../models/index.ts';
 import { listValue, parseArgs, paramOptions, paramValues, quote, UsageError, type OptionSpec } from '../args.ts';
 import { EXIT, HELP_OPTION, type Command, type Io } from '../command.ts';
@@ -189,6 +189,7 @@ export function prepareModel(
     return undefined;
   }
   const o = searchOptions(options, [...factory.properties.map((p) => p.id), 'deadlock']);
+  checkTraceOutputs(options);
   return { factory, params, options, o, model: factory.create(params) };
 }
 
@@ -202,13 +203,19 @@ export function modelHelp(factory: ModelFactory, cmd: Command): string {
   return `${factory.id}: ${factory.summary}\n\nusage: ${cmd.usage.replace('<model>', factory.id)}\n\nparameters:\n${params || '  (none)'}\n\nproperties:\n${factory.properties.map((p) => `  ${p.id.padEnd(24)} ${p.statement}`).join('\n')}\n\nrun \`tlbcheck check --help\` for the search options`;
 }
 
-/** Writes --trace-out, --html and --itf; an unwritable path is an input error. */
+/** The trace output options given, checked before any search: writable, distinct, not directories (and not one of `inputs`). */
+export function checkTraceOutputs(options: Map<string, string | number | boolean>, inputs: readonly string[] = []): void {
+  const outs = ['trace-out', 'html', 'itf'].filter((k) => options.has(k)).map((k) => ({ option: k, path: String(options.get(k)) }));
+  checkOutputPaths(outs, inputs);
+}
+
+/** Writes --trace-out, --html and --itf (each atomically); an unwritable path is an input error. */
 export function writeOutputs(options: Map<string, string | number | boolean>, saved: { file: TraceFile; view: TraceView }, io: Io): void {
   const write = (opt: string, content: string): void => {
     const path = options.get(opt) as string | undefined;
     if (path === undefined) return;
     try {
-      writeFileSync(path, content);
+      writeFileAtomic(path, content);
     } catch (e) {
       throw new UsageError(`--${opt}: cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }

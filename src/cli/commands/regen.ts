@@ -1,5 +1,5 @@
 /** `tlbcheck regen`: rewrite counterexamples/ from the violating rows of the default matrix. */
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findModel, SUITES } from '../../../models/index.ts';
@@ -7,6 +7,7 @@ import { generateForSuite } from '../../counterexample/generate.ts';
 import { renderTraceFile } from '../../counterexample/render-file.ts';
 import { parseArgs, quote, UsageError } from '../args.ts';
 import { EXIT, HELP_OPTION, type Command, type Io } from '../command.ts';
+import { checkOutputPaths, ensureDirectory, writeFileAtomic } from '../output.ts';
 
 export const DEFAULT_COUNTEREXAMPLE_DIR = fileURLToPath(new URL('../../../counterexamples', import.meta.url));
 
@@ -26,11 +27,12 @@ export const regenCommand: Command = {
     const only = options.get('only') as string | undefined;
     let suite = SUITES[0]!.build();
     if (only !== undefined) suite = { ...suite, rows: suite.rows.filter((r) => r.id.includes(only)) };
-    mkdirSync(dir, { recursive: true });
+    checkOutputPaths([{ option: 'dir', path: dir, directory: true }]);
+    ensureDirectory(dir);
     const written = new Set<string>();
     generateForSuite(suite, findModel, (g) => {
-      writeFileSync(join(dir, `${g.name}.json`), `${JSON.stringify(g.file, null, 2)}\n`);
-      writeFileSync(join(dir, `${g.name}.txt`), `${renderTraceFile(g.file, g.view)}\n`);
+      writeFileAtomic(join(dir, `${g.name}.json`), `${JSON.stringify(g.file, null, 2)}\n`);
+      writeFileAtomic(join(dir, `${g.name}.txt`), `${renderTraceFile(g.file, g.view)}\n`);
       written.add(g.name);
       io.out(`${g.name}: ${g.file.property}, ${g.view.steps.length} steps`);
     });

@@ -5,7 +5,7 @@ import { replayTraceText, type ReplayOutcome } from '../../counterexample/replay
 import { renderTraceFile } from '../../counterexample/render-file.ts';
 import { parseArgs, UsageError } from '../args.ts';
 import { EXIT, HELP_OPTION, type Command, type Io } from '../command.ts';
-import { writeOutputs } from './check.ts';
+import { checkTraceOutputs, writeOutputs } from './check.ts';
 
 export const replayCommand: Command = {
   name: 'replay',
@@ -25,6 +25,7 @@ export const replayCommand: Command = {
     const { positionals, options } = parseArgs(argv, this.options);
     if (positionals.length === 0) throw new UsageError('replay needs at least one trace file');
     if (options.has('html') && positionals.length > 1) throw new UsageError('--html takes a single trace file');
+    checkTraceOutputs(options, positionals);
     const quiet = (options.get('quiet') as boolean | undefined) ?? positionals.length > 1;
     const outcomes: ReplayOutcome[] = [];
     for (const path of positionals) {
