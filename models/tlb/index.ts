@@ -71,6 +71,7 @@ export const tlbFactory: ModelFactory = {
   id: 'tlb',
   summary: 'the TLB-shootdown machine: an unmapper path on a backend, with accessors, walkers, gup_fast and the allocator',
   params: TLB_PARAMS,
+  keyParams: ['backend', 'path'],
   properties: TLB_PROPERTIES.map((p) => ({ id: p.id, statement: p.statement })),
   catalog: [
     { title: 'backends (--backend)', entries: BACKENDS.map((b) => ({ id: b.id, summary: `${b.summary} [${b.source}]` })) },

@@ -12,10 +12,10 @@ export class UsageError extends Error {}
 const QUOTE_MAX = 60;
 
 /** A user-supplied value for an error message: quoted, one line, cut when long. */
-export function quote(value: string): string {
+export function quote(value: string, max = QUOTE_MAX): string {
   const flat = value.replace(/[\r\n\t]/g, ' ');
-  if (flat.length <= QUOTE_MAX) return `'${flat}'`;
-  return `'${flat.slice(0, QUOTE_MAX)}...' (${value.length} characters)`;
+  if (flat.length <= max) return `'${flat}'`;
+  return `'${flat.slice(0, max)}...' (${value.length} characters)`;
 }
 
 export interface OptionSpec {
@@ -199,4 +199,10 @@ export function formatOptions(specs: readonly OptionSpec[]): string {
   });
   const w = Math.min(34, Math.max(...rows.map((r) => r[0].length), 0) + 2);
   return rows.map(([a, b]) => (a.length + 1 >= w ? `${a}\n${' '.repeat(w)}${b}` : a.padEnd(w) + b)).join('\n');
+}
+
+/** One argument of a printed command line, quoted for a POSIX shell when it needs it. */
+export function shellQuote(arg: string): string {
+  if (/^[A-Za-z0-9_\-.,:/=@%+]+$/.test(arg)) return arg;
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
 }

@@ -59,7 +59,7 @@ export function checkOutputPaths(outputs: readonly OutputPath[], inputs: readonl
   for (const input of inputs) seen.set(identity(input), 'an input file');
   for (const o of outputs) {
     const abs = resolve(o.path);
-    const name = `--${o.option} ${quote(o.path)}`;
+    const name = `--${o.option} ${quote(o.path, 200)}`;
     let st;
     try {
       st = statSync(abs);

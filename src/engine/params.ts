@@ -38,12 +38,13 @@ export function checkParams(factory: ModelFactory, raw: Readonly<Record<string, 
   return out;
 }
 
-/** The non-default parameters as command-line options. */
+/** The non-default parameters (and the key parameters, always) as command-line options. */
 export function paramsAsArgs(factory: ModelFactory, params: ParamValues): string[] {
   const args: string[] = [];
+  const key = new Set(factory.keyParams ?? []);
   for (const spec of factory.params) {
     const v = params[spec.name];
-    if (v === undefined || v === spec.default) continue;
+    if (v === undefined || (v === spec.default && !key.has(spec.name))) continue;
     if (spec.kind === 'bool') args.push(v ? `--${spec.name}` : `--no-${spec.name}`);
     else args.push(`--${spec.name}`, String(v));
   }
