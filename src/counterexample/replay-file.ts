@@ -142,7 +142,7 @@ export function replayTraceText(text: string, find: (id: string) => ModelFactory
     );
   }
   if (!met && file.digest === undefined) {
-    return invalid(`the trace ends at step ${n} without ${file.property} ${what}; the file has no digest, so a fixed model cannot be told from a cut file (regenerate it)`);
+    return invalid(`the trace ends at step ${n} without ${file.property} ${what}; the file has no digest, so a corrected model cannot be told from a cut file (regenerate it)`);
   }
   if (!met) {
     const reason = `all ${n} steps replay exactly, but ${file.property} is not ${what} after the last one`;
