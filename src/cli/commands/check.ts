@@ -168,6 +168,9 @@ export function resolveModel(argv: readonly string[], extra: readonly OptionSpec
   return { factory, params, options: parsed.options };
 }
 
+/** The command-line option of each search option a suite may set. */
+const OPTION_OF = { maxStates: 'max-states', maxDepth: 'max-depth', checkDeadlock: 'deadlock', strategy: 'strategy', partialOrder: 'por' } as const;
+
 /** A row of any registered suite, by its exact id. */
 function findRow(id: string): { row: SuiteRow; options: SearchOptions } {
   for (const s of SUITES) {
@@ -316,8 +319,17 @@ export function prepareModel(
   }
   const known = [...factory.properties.map((p) => p.id), 'deadlock'];
   let o = searchOptions(options, known, io.interrupt);
-  // A row runs with its suite's search options (--all for the matrix) unless the command line says otherwise.
-  if (row) o = { ...row.options, ...o, ...(options.has('all') ? {} : row.options.all !== undefined ? { all: row.options.all } : {}) };
+  // A row runs with exactly its suite's search options (--all for the matrix; the engine's defaults
+  // otherwise, so symmetry is off unless the suite turns it on), except those the command line gives.
+  if (row) {
+    o = { ...o, all: row.options.all ?? false, symmetry: row.options.symmetry ?? false };
+    if (options.has('all')) o.all = options.get('all') as boolean;
+    if (options.has('symmetry')) o.symmetry = options.get('symmetry') as boolean;
+    for (const k of ['maxStates', 'maxDepth', 'checkDeadlock', 'strategy', 'partialOrder'] as const) {
+      const v = row.options[k];
+      if (v !== undefined && !options.has(OPTION_OF[k])) (o as Record<string, unknown>)[k] = v;
+    }
+  }
   checkTraceOutputs(options);
   return { factory, params, options, o, model: factory.create(params), ...(row ? { row: { id: row.id } } : {}) };
 }
