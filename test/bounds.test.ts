@@ -71,6 +71,15 @@ describe('matrix rows cut short', () => {
   });
 });
 
+describe('violating matrix rows cut short', () => {
+  it('are incomplete too: the violations found so far may not be all of them', () => {
+    const r = tlbcheck('matrix', '--only', 'arm-2.6.37/unmap_region', '--time-limit', '0.001', '--no-minimize', '--json');
+    const row = JSON.parse(r.stdout).rows[0];
+    expect(row).toMatchObject({ verdict: 'violated', bound: 'time-limit', status: 'incomplete', cost: null });
+    expect(r.code).toBe(3);
+  });
+});
+
 describe('the command\'s bounds cover minimization', () => {
   // A family whose shrink candidates hold, so that every attempt is a complete (slow) search:
   // philosophers where the smaller configurations are marked final everywhere (no deadlock).
@@ -93,7 +102,7 @@ describe('the command\'s bounds cover minimization', () => {
   it('a deadline stops shrinking inside an attempt, keeping the smallest so far', () => {
     const t0 = Date.now();
     const m = minimize(slow, { n: 17, fixed: false }, 'deadlock', { deadline: Date.now() + 800 }, 200, known)!;
-    expect((Date.now() - t0) / 1000).toBeLessThan(2.5);
+    expect((Date.now() - t0) / 1000).toBeLessThan(5); // the 0.8 s deadline, with room for a loaded machine
     expect(m.stopped).toBe('time-limit');
     expect(m.params).toEqual({ n: 17, fixed: false });
     expect(m.tried).toEqual([{ change: 'fixed', outcome: 'incomplete' }]);
@@ -110,7 +119,7 @@ describe('the command\'s bounds cover minimization', () => {
   it('check --minimize --time-limit: the whole command ends close to the limit', () => {
     const t0 = Date.now();
     const r = tlbcheck('check', 'tlb', '--backend', 'x86-2.6.38', '--cpus', '5', '--pages', '3', '--gup', '2', '--tlb', 'broadcast', '--minimize', '--time-limit', '2', '--json');
-    expect((Date.now() - t0) / 1000).toBeLessThan(2 + 3); // the limit, plus start-up and rendering
+    expect((Date.now() - t0) / 1000).toBeLessThan(2 + 6); // the limit, plus start-up and rendering on a loaded machine
     expect(r.code).toBe(3);
     expect(JSON.parse(r.stdout).bound).toBe('time-limit');
   });

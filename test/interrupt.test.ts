@@ -22,7 +22,7 @@ describe('interrupted runs keep their work', () => {
     expect(doc).toMatchObject({ verdict: 'incomplete', bound: 'interrupted', complete: false });
     expect(doc.stats.states).toBeGreaterThan(0);
     expect(doc.continue).toBe('tlbcheck check philosophers --n 20 --all --json');
-    expect(r.ms).toBeLessThan(3000); // stopped promptly
+    expect(r.ms).toBeLessThan(8000); // stopped promptly (generous: the machine may be shared)
   });
 
   it('check (text): SIGTERM likewise, with what was covered and how to run it again', async () => {

@@ -341,7 +341,7 @@ export function modelHelp(factory: ModelFactory, cmd: Command): string {
       return `  --${p.name.padEnd(22)} ${p.description}${range} (default ${String(p.default)})`;
     })
     .join('\n');
-  return `${factory.id}: ${factory.summary}\n\nusage: ${cmd.usage.replace('<model>', factory.id)}\n\nparameters:\n${params || '  (none)'}\n\nproperties:\n${factory.properties.map((p) => `  ${p.id.padEnd(24)} ${p.statement}`).join('\n')}\n\nrun \`tlbcheck check --help\` for the search options`;
+  return `${factory.id}: ${factory.summary}\n\nusage: ${cmd.usage.replace('<model>', factory.id)}\n\nparameters:\n${params || '  (none)'}\n\nproperties:\n${factory.properties.map((p) => `  ${p.id.padEnd(24)} ${p.kind === 'sometimes' ? '(sometimes: reachable?) ' : ''}${p.statement}`).join('\n')}\n\nrun \`tlbcheck check --help\` for the search options`;
 }
 
 /** The trace output options given, checked before any search: writable, distinct, not directories (and not one of `inputs`). */

@@ -37,7 +37,7 @@ export const listCommand: Command = {
       }
       lines.push('  properties:');
       const w = Math.max(...m.properties.map((p) => p.id.length));
-      for (const p of m.properties) lines.push(`    ${p.id.padEnd(w)}  ${p.statement}`);
+      for (const p of m.properties) lines.push(`    ${p.id.padEnd(w)}  ${p.kind === 'sometimes' ? '(sometimes: reachable?) ' : ''}${p.statement}`);
       lines.push('');
     }
     io.out(lines.join('\n').trimEnd());
