@@ -84,6 +84,8 @@ describe('tlbcheck check --row', () => {
     expect(doc.rows[0].minimized.command).toMatch(/^tlbcheck check tlb --backend arm-06824ba8 --path unmap_region /);
     const r = JSON.parse(tlbcheck('check', 'tlb', '--walk-flush', 'address', '--cpus', '3', '--pages', '2', '--vmas', '2', '--json', '--minimize').stdout);
     expect(r.minimized.command).toMatch(/^tlbcheck check tlb --backend arm-06824ba8 --path unmap_region /);
+    const c = JSON.parse(tlbcheck('check', 'tlb', '--max-states', '10', '--json').stdout);
+    expect(c.continue).toBe('tlbcheck check tlb --backend arm-06824ba8 --path unmap_region --json --max-states 40');
   });
 });
 

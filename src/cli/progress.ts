@@ -6,6 +6,7 @@
  * with a prefix and a status (the attempt in progress).
  */
 import type { Progress } from '../engine/result.ts';
+import type { SimulationProgress } from '../engine/simulate.ts';
 import { formatBytes, formatInt, formatRate } from '../render/report.ts';
 import type { Io } from './command.ts';
 
@@ -26,6 +27,12 @@ export function progressLine(p: Progress): string {
   const mem = `mem ${formatBytes(p.rssBytes)}${p.maxMemoryBytes !== undefined ? ` of ${formatBytes(p.maxMemoryBytes)}` : ''}`;
   const left = p.secondsLeft !== undefined && p.leftBy ? `, ~${duration(p.secondsLeft)} left before --${p.leftBy}` : '';
   return `${formatInt(p.states)} states, ${formatInt(p.transitions)} transitions, frontier ${formatInt(p.frontier)}, depth ${p.depth}, ${formatRate(p.statesPerSecond)} states/s, ${mem}, ${duration(p.seconds)}${left}`;
+}
+
+export function simulationLine(p: SimulationProgress): string {
+  const mem = `mem ${formatBytes(p.rssBytes)}${p.maxMemoryBytes !== undefined ? ` of ${formatBytes(p.maxMemoryBytes)}` : ''}`;
+  const left = p.secondsLeft !== undefined ? `, ~${duration(p.secondsLeft)} left${p.leftBy === 'time-limit' ? ' before --time-limit' : ''}` : '';
+  return `run ${formatInt(p.runsDone)} of ${formatInt(p.runs)}, ${formatInt(p.steps)} steps, ${formatInt(p.distinctStates)} distinct states, ${mem}, ${duration(p.seconds)}${left}`;
 }
 
 export function progressPrinter(io: Io, prefix = ''): ProgressPrinter {

@@ -28,6 +28,25 @@ export interface SimulationOptions {
   readonly interrupt?: Int32Array;
   readonly checkDeadlock?: boolean;
   readonly skip?: readonly string[];
+  /** Called about every `progressIntervalMs` (2 s) while the runs go on. */
+  readonly onProgress?: (p: SimulationProgress) => void;
+  readonly progressIntervalMs?: number;
+}
+
+export interface SimulationProgress {
+  readonly runsDone: number;
+  readonly runs: number;
+  readonly steps: number;
+  readonly distinctStates: number;
+  readonly seconds: number;
+  readonly rssBytes: number;
+  readonly maxMemoryBytes?: number;
+  /**
+   * Seconds left: the runs left at the average time per run so far, or the
+   * time limit's remainder when that comes first.
+   */
+  readonly secondsLeft?: number;
+  readonly leftBy?: 'runs' | 'time-limit';
 }
 
 export interface SimulationResult {
@@ -70,13 +89,38 @@ export function simulate(model: Model, o: SimulationOptions): SimulationResult {
   let steps = 0;
   const deadline = o.timeLimitSeconds !== undefined ? start + o.timeLimitSeconds * 1000 : Infinity;
   let sinceCheck = 0;
+  const every = o.progressIntervalMs ?? 2000;
+  let nextProgress = start + every;
+  let currentRun = firstRun;
+  const sharedDeadline = o.deadline !== undefined ? start + (o.deadline - Date.now()) : Infinity;
   const stopNow = (): SimulationResult['stopped'] | undefined => {
-    if (performance.now() > deadline) return 'time-limit';
+    const now = performance.now();
+    if (o.onProgress && now >= nextProgress) {
+      nextProgress = now + every;
+      const seconds = (now - start) / 1000;
+      const done = currentRun - firstRun;
+      const byRuns = done > 0 ? ((o.runs - done) * seconds) / done : undefined;
+      const end = Math.min(deadline, sharedDeadline);
+      const byTime = end !== Infinity ? Math.max(0, (end - now) / 1000) : undefined;
+      const useTime = byTime !== undefined && (byRuns === undefined || byTime < byRuns);
+      o.onProgress({
+        runsDone: done,
+        runs: o.runs,
+        steps,
+        distinctStates: seen.size,
+        seconds,
+        rssBytes: process.memoryUsage.rss(),
+        ...(o.maxMemoryBytes !== undefined ? { maxMemoryBytes: o.maxMemoryBytes } : {}),
+        ...(useTime ? { secondsLeft: byTime, leftBy: 'time-limit' as const } : byRuns !== undefined ? { secondsLeft: byRuns, leftBy: 'runs' as const } : {}),
+      });
+    }
+    if (now > deadline) return 'time-limit';
     const b = budgetStop(budget);
     return b === 'time-limit' || b === 'max-memory' || b === 'interrupted' ? b : undefined;
   };
 
   for (let run = firstRun; run < firstRun + o.runs; run++) {
+    currentRun = run;
     const stop = stopNow();
     if (stop) return done(stop, run);
     const runSeed = `${o.seed}:${run}`;

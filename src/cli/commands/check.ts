@@ -130,6 +130,17 @@ export function continueCommand(prefix: readonly string[], argv: readonly string
   return ['tlbcheck', ...prefix, ...args].map(shellQuote).join(' ');
 }
 
+/**
+ * The command line as typed, with the model's key parameters (backend, path)
+ * written out when they were left at their defaults, so a printed command
+ * names them (a --row command is already exact).
+ */
+export function withKeyParams(factory: ModelFactory, params: ParamValues, argv: readonly string[], row: boolean): string[] {
+  if (row || argv.length === 0) return [...argv];
+  const missing = (factory.keyParams ?? []).filter((k) => !argv.some((a) => a === `--${k}` || a.startsWith(`--${k}=`)) && params[k] !== undefined);
+  return [argv[0]!, ...missing.flatMap((k) => [`--${k}`, String(params[k])]), ...argv.slice(1)];
+}
+
 /** Resolves `<model>` and its parameters (or a suite row, with --row) from the command line. */
 export function resolveModel(argv: readonly string[], extra: readonly OptionSpec[]): {
   factory: ModelFactory;
@@ -267,7 +278,7 @@ export const checkCommand: Command = {
     }
     const traces = result.violations.map((v) => (v === first && saved && !minimizing ? saved.view : traceView(model, v)));
     const doc = resultDocument(model, factory.id, configOf(params, o), result, traces, witnessTraces);
-    const cont = result.bound !== undefined && (result.verdict === 'incomplete' || result.bound === 'interrupted') ? continueCommand(['check'], argv, result.bound, o) : undefined;
+    const cont = result.bound !== undefined && (result.verdict === 'incomplete' || result.bound === 'interrupted') ? continueCommand(['check'], withKeyParams(factory, params, argv, prepared.row !== undefined), result.bound, o) : undefined;
     const reproduce = prepared.row ? `tlbcheck check --row ${shellQuote(prepared.row.id)}` : undefined;
     if (json) {
       io.out(

@@ -3,6 +3,7 @@ import { findModel, MODEL_REGISTRY, SUITES } from '../../../models/index.ts';
 import { defaultWorkers } from '../../engine/parallel.ts';
 import type { SearchOptions } from '../../engine/result.ts';
 import { formatMatrix, matrixDocument } from '../../render/matrix.ts';
+import { formatBytes } from '../../render/report.ts';
 import { runSuite, runSuiteParallel } from '../../suite/run.ts';
 import { selectRows, type RowOutcome, type Suite } from '../../suite/suite.ts';
 import { parseArgs, quote, shellQuote, UsageError } from '../args.ts';
@@ -54,7 +55,12 @@ export const matrixCommand: Command = {
     }
     if (io.interrupt) extra.interrupt = io.interrupt;
     const progress = (o: RowOutcome, done: number): void => {
-      if (tty) io.err(`\r\x1b[2K[${done}/${suite.rows.length}] ${o.row.id}: ${o.status === 'not-run' ? 'not run' : o.verdict}`);
+      if (!tty) return;
+      // Time left: the rows left at the average wall time per finished row so far (rows differ, so it is rough).
+      const elapsed = (performance.now() - start) / 1000;
+      const left = done < suite.rows.length ? `, ~${Math.ceil(((suite.rows.length - done) * elapsed) / done)} s left` : '';
+      const mem = `mem ${formatBytes(process.memoryUsage.rss())}${extra.maxMemoryBytes !== undefined ? ` of ${formatBytes(extra.maxMemoryBytes)}` : ''}`;
+      io.err(`\r\x1b[2K[${done}/${suite.rows.length}] ${o.row.id}: ${o.status === 'not-run' ? 'not run' : o.verdict}; ${mem}${left}`);
     };
     const run = { minimize: (options.get('minimize') as boolean | undefined) ?? true };
     const outcomes =

@@ -1,5 +1,5 @@
 /** `tlbcheck simulate <model> ...`: seeded random (optionally swarm) simulation, then minimization of what it finds. */
-import { loopErase, simulate } from '../../engine/simulate.ts';
+import { loopErase, simulate, type SimulationProgress } from '../../engine/simulate.ts';
 import type { Progress, Violation } from '../../engine/result.ts';
 import { budgetOf, budgetStop } from '../../engine/budget.ts';
 import { minimize, violationOf } from '../../counterexample/shrink.ts';
@@ -9,9 +9,9 @@ import { renderTraceFile } from '../../counterexample/render-file.ts';
 import { traceView, witnessView } from '../../render/trace.ts';
 import { boundText, formatInt, JSON_FORMAT_VERSION, TOOL_VERSION } from '../../render/report.ts';
 import { shellQuote, type OptionSpec } from '../args.ts';
-import { progressPrinter } from '../progress.ts';
+import { progressPrinter, simulationLine } from '../progress.ts';
 import { EXIT, type Command, type Io } from '../command.ts';
-import { configOf, prepareModel, TRACE_OUTPUT_OPTIONS, writeOutputs } from './check.ts';
+import { configOf, prepareModel, TRACE_OUTPUT_OPTIONS, withKeyParams, writeOutputs } from './check.ts';
 
 const SIM_OPTIONS: readonly OptionSpec[] = [
   { name: 'seed', kind: 'string', valueName: 'seed', default: '1', description: 'seed of the runs (run i uses "<seed>:<i>")' },
@@ -57,6 +57,7 @@ export const simulateCommand: Command = {
       checkDeadlock: o.checkDeadlock ?? true,
       skip: o.skip ?? [],
       ...budget,
+      ...(status.status ? { onProgress: (p: SimulationProgress) => status.status!(simulationLine(p)) } : {}),
     });
     status.done();
     const summary = `${formatInt(r.runs)} runs, ${formatInt(r.steps)} steps, ${formatInt(r.distinctStates)} distinct states seen, ${r.seconds.toFixed(2)} s`;
@@ -76,7 +77,7 @@ export const simulateCommand: Command = {
     if (!r.violation) {
       const stoppedEarly = r.stopped !== 'runs';
       const left = fromRun + runs - r.nextRun;
-      const cont = stoppedEarly ? continueSimulation(argv, r.nextRun, left) : undefined;
+      const cont = stoppedEarly ? continueSimulation(withKeyParams(factory, params, argv, false), r.nextRun, left) : undefined;
       const why = stoppedEarly ? ` (stopped: ${boundText(r.stopped)})` : '';
       if (json) {
         io.out(JSON.stringify({ ...base, verdict: 'incomplete', bound: stoppedEarly ? r.stopped : null, simulation: { ...r, witnesses: undefined }, ...reachDoc, ...(cont ? { continue: cont } : {}) }, null, 2));
