@@ -6,7 +6,9 @@
  * signals. The first SIGINT or SIGTERM sets the shared interrupt flag
  * (engine/interrupt.ts): the searches stop at their next tick, and the command
  * prints its partial report and exits 3. A second signal ends the process at
- * once (exit 130 or 143).
+ * once (exit 130 or 143), unless it comes within a second of the first: a
+ * parent that forwards signals (npm exec, npx) delivers Ctrl-C a second time,
+ * on top of the terminal's own delivery to the process group.
  */
 import { Worker } from 'node:worker_threads';
 
@@ -17,10 +19,14 @@ export function launch(argv) {
   const workerData = { argv: [...argv], interrupt, errIsTty: process.stderr.isTTY === true, outIsTty: process.stdout.isTTY === true };
   const worker = new Worker(WORKER, { workerData, stdout: false, stderr: false });
   let exitCode;
-  let signals = 0;
+  let firstSignal = 0;
   const onSignal = (sig) => {
-    signals++;
-    if (signals > 1) process.exit(sig === 'SIGTERM' ? 143 : 130);
+    const now = Date.now();
+    if (firstSignal !== 0) {
+      if (now - firstSignal < 1000) return; // the same interrupt, delivered twice
+      process.exit(sig === 'SIGTERM' ? 143 : 130);
+    }
+    firstSignal = now;
     Atomics.store(interrupt, 0, 1);
     if (process.stderr.isTTY) {
       process.stderr.write(`\r\x1b[2Ktlbcheck: ${sig}: stopping; the partial report follows (${sig === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again quits at once)\n`);
