@@ -308,7 +308,7 @@ export const checkCommand: Command = {
     }
     if (saved) writeOutputs(options, saved, io);
     else for (const k of ['trace-out', 'html', 'itf']) if (options.has(k)) io.err(`tlbcheck: no violation or witness, so no --${k} file was written\n`);
-    // An interrupted search that proved nothing is incomplete even if the bound came after a violation under --all: exit 1 stays for a real violation.
+    // A violation found before a bound or an interrupt is real (exit 1); otherwise a search cut short is incomplete (exit 3).
     return EXIT[result.verdict];
   },
 };
