@@ -20,8 +20,11 @@ export function launch(argv) {
   const worker = new Worker(WORKER, { workerData, stdout: false, stderr: false });
   let exitCode;
   let firstSignal = 0;
+  let finished = false;
   const onSignal = (sig) => {
     const now = Date.now();
+    // The command is done and its output written: exit with its own code, now.
+    if (finished) process.exit(exitCode ?? 2);
     if (firstSignal !== 0) {
       if (now - firstSignal < 1000) return; // the same interrupt, delivered twice
       process.exit(sig === 'SIGTERM' ? 143 : 130);
@@ -49,9 +52,10 @@ export function launch(argv) {
     else process.stderr.write(`tlbcheck: internal error: ${String(e.message).split('\n')[0]} (set TLBCHECK_DEBUG=1 for details)\n`);
     exitCode ??= 2;
   });
+  // The handlers stay to the end (they do not keep the process alive): a signal arriving while the
+  // process exits must not kill it with the default action and lose the exit code.
   worker.on('exit', () => {
+    finished = true;
     process.exitCode = exitCode ?? 2;
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   });
 }
