@@ -10,7 +10,8 @@
  *   npm run mutate -- --area model      # engine, cli or model
  *   npm run mutate -- --json            # a JSON report on stdout
  *
- * Why not StrykerJS: it generates its own (thousands of) operator mutants of
+ * Why not StrykerJS: its current release (10) needs Node 22+ and does not
+ * start on this project's Node 20. Beyond that, it generates its own (thousands of) operator mutants of
  * src/ and runs them through the vitest runner in-process, while this
  * project's checks are largely the CLI run as child processes (the matrix, the
  * replays, the exit-code tests), which Stryker's mutant switching does not
