@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// Thin launcher: register tsx so the CLI runs straight from the TypeScript sources.
-import { register } from 'tsx/esm/api';
+// Thin launcher. The command runs on a worker thread that registers tsx and runs the TypeScript CLI
+// (src/cli/launch.mjs), so that SIGINT/SIGTERM reach this thread while a search runs.
+import { launch } from '../src/cli/launch.mjs';
 
-register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+launch(process.argv.slice(2));

@@ -18,6 +18,10 @@ export function findModel(id: string): ModelFactory | undefined {
 
 import type { Suite } from '../src/suite/suite.ts';
 import { tlbMatrix } from './tlb/matrix.ts';
+import { examplesSuite } from './examples/suite.ts';
 
-/** Suites the `matrix` command can run; the first is the default. */
-export const SUITES: readonly { id: string; build: () => Suite }[] = [{ id: 'tlb', build: () => tlbMatrix() }];
+/** Suites the `matrix` command can run (and `check --row` looks rows up in); the first is the default. */
+export const SUITES: readonly { id: string; build: () => Suite }[] = [
+  { id: 'tlb', build: () => tlbMatrix() },
+  { id: 'examples', build: () => examplesSuite() },
+];

@@ -45,6 +45,53 @@ describe('tlbcheck (default matrix)', () => {
   });
 });
 
+describe('tlbcheck check --row', () => {
+  const matrix = JSON.parse(tlbcheck('matrix', '--only', 'shift_arg_pages', '--json').stdout);
+  const row = (id: string) => matrix.rows.find((x: { id: string }) => x.id === id);
+
+  it.each(['arm-2.6.37/shift_arg_pages', 'sh-2.6.37/shift_arg_pages[walker=all]', 'generic/shift_arg_pages'])('%s: exactly the row\'s configuration, verdict and state count', (id) => {
+    const r = tlbcheck('check', '--row', id, '--json');
+    const doc = JSON.parse(r.stdout);
+    const m = row(id);
+    expect(doc.row).toBe(id);
+    expect(doc.verdict).toBe(m.verdict);
+    expect(doc.stats.states).toBe(m.states);
+    expect(doc.config).toMatchObject({ ...m.params, all: true });
+    expect(r.code).toBe(m.verdict === 'holds' ? 0 : 1);
+    expect(m.command).toBe(`tlbcheck check --row '${id}'`);
+  });
+
+  it('the model name may be given; model parameters may not; unknown rows are refused', () => {
+    expect(tlbcheck('check', 'tlb', '--row', 'arm-2.6.37/shift_arg_pages').code).toBe(1);
+    for (const [args, text] of [
+      [['check', '--row', 'arm-2.6.37/shift_arg_pages', '--cpus', '2'], '--row fixes every model parameter: drop --cpus'],
+      [['check', 'peterson', '--row', 'arm-2.6.37/shift_arg_pages'], 'is a tlb row'],
+      [['check', '--row', 'arm-2.6.37'], 'rows containing it: arm-2.6.37/unmap_region'],
+      [['check', '--row', 'no/such'], "no suite row 'no/such'"],
+    ] as [string[], string][]) {
+      const r = tlbcheck(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(isOneLineError(r)).toBe(true);
+      expect(r.stderr).toContain(text);
+    }
+  });
+
+  it('rows of the examples suite too', () => {
+    const r = tlbcheck('check', '--row', 'broken-mutex', '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).violations[0].length).toBe(4);
+  });
+
+  it('every printed reproduce command names the backend and the path, even at their defaults', () => {
+    const doc = JSON.parse(tlbcheck('matrix', '--only', 'arm-06824ba8/unmap_region[walk-flush=address]', '--json').stdout);
+    expect(doc.rows[0].minimized.command).toMatch(/^tlbcheck check tlb --backend arm-06824ba8 --path unmap_region /);
+    const r = JSON.parse(tlbcheck('check', 'tlb', '--walk-flush', 'address', '--cpus', '3', '--pages', '2', '--vmas', '2', '--json', '--minimize').stdout);
+    expect(r.minimized.command).toMatch(/^tlbcheck check tlb --backend arm-06824ba8 --path unmap_region /);
+    const c = JSON.parse(tlbcheck('check', 'tlb', '--max-states', '10', '--json').stdout);
+    expect(c.continue).toBe('tlbcheck check tlb --backend arm-06824ba8 --path unmap_region --json --max-states 40');
+  });
+});
+
 describe('tlbcheck check tlb', () => {
   it('checks one configuration', () => {
     const r = tlbcheck('check', 'tlb', '--backend', 'arm-2.6.37', '--path', 'unmap_region', '--json');

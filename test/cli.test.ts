@@ -62,14 +62,25 @@ describe('tlbcheck CLI', () => {
     expect(par.violations[0].length).toBe(14);
   });
 
-  it('--max-memory ends in incomplete (exit 3) with what was covered and the command to continue', () => {
-    const r = tlbcheck('check', 'philosophers', '--n', '16', '--all', '--max-memory', '100');
+  it('--max-memory ends in incomplete (exit 3) with what was covered and a continue command that gets further', () => {
+    const r = tlbcheck('check', 'philosophers', '--n', '17', '--all', '--max-memory', '160');
     expect(r.code).toBe(3);
     expect(r.stdout).toContain('the --max-memory bound was reached');
-    expect(r.stdout).toMatch(/covered [\d,]+ states to depth \d+; to go further: tlbcheck check philosophers --n 16 --all --max-memory 200/);
-    const doc = JSON.parse(tlbcheck('check', 'philosophers', '--n', '16', '--all', '--max-memory', '100', '--json').stdout);
+    expect(r.stdout).toMatch(/covered [\d,]+ states to depth \d+; to go further: tlbcheck check philosophers --n 17 --all --max-memory 320/);
+    const doc = JSON.parse(tlbcheck('check', 'philosophers', '--n', '17', '--all', '--max-memory', '160', '--json').stdout);
     expect(doc.bound).toBe('max-memory');
-    expect(doc.continue).toContain('--max-memory 200');
+    expect(doc.continue).toBe('tlbcheck check philosophers --n 17 --all --json --max-memory 320');
+    const next = JSON.parse(tlbcheck(...(doc.continue as string).split(' ').slice(1)).stdout);
+    expect(next.stats.states).toBeGreaterThan(doc.stats.states);
+  });
+
+  it('a --max-memory below what the process needs to start is refused', () => {
+    const r = tlbcheck('check', 'peterson', '--max-memory', '20');
+    expect(r.code).toBe(2);
+    expect(isOneLineError(r)).toBe(true);
+    expect(r.stderr).toContain('below what tlbcheck needs to run at all');
+    expect(tlbcheck('matrix', '--max-memory', '20').code).toBe(2);
+    expect(tlbcheck('simulate', 'peterson', '--max-memory', '20').code).toBe(2);
   });
 
   it('a bound gives exit 3 and verdict incomplete', () => {
@@ -98,12 +109,34 @@ describe('tlbcheck CLI', () => {
     [['check'], 'missing model'],
     [['frobnicate'], 'unknown command'],
     [['check', 'tlb-mini', '--variant', 'weird'], 'one of buggy, fixed'],
+    [['check', 'philosophers', '--n', '3', '--n', '4'], "'--n' is given more than once"],
+    [['check', 'philosophers', '--max-states=5', '--max-states', '6'], 'more than once'],
+    [['check', 'peterson', '--symmetry', '--no-symmetry'], "'--symmetry' and '--no-symmetry' contradict"],
+    [['check', 'peterson', '--all', '--all'], 'more than once'],
+    [['check', 'peterson', '--skip', ''], 'non-empty value'],
+    [['check', 'peterson', '--skip', ' , '], 'at least one item'],
+    [['check', 'peterson', '--skip', 'mutex,'], 'empty item'],
+    [['matrix', '--only', ''], 'non-empty value'],
+    [['regen', '--only', ''], 'non-empty value'],
+    [['check', 'peterson', '--help=yes'], "'--help' takes no value"],
+    [['matrix', '--help=1'], "'--help' takes no value"],
   ])('bad input %j exits 2 with one line', (args, text) => {
     const r = tlbcheck(...(args as string[]));
     expect(r.code).toBe(2);
     expect(isOneLineError(r)).toBe(true);
     expect(r.stderr).toContain(text);
     expect(r.stdout).toBe('');
+  });
+
+  it('long values are cut in messages', () => {
+    const long = 'x'.repeat(5000);
+    for (const args of [['check', long], ['check', 'philosophers', '--n', long], ['check', 'philosophers', `--${long}`], ['check', 'peterson', '--skip', long]]) {
+      const r = tlbcheck(...args);
+      expect(r.code).toBe(2);
+      expect(isOneLineError(r)).toBe(true);
+      expect(r.stderr.length).toBeLessThan(400);
+      expect(r.stderr).toMatch(/50\d\d characters/);
+    }
   });
 
   it('list names the models with parameters and properties', () => {

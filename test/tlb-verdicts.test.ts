@@ -50,6 +50,30 @@ describe('the default matrix', () => {
     expect(pairs.size).toBe(BACKENDS.length * PATHS.length);
   });
 
+  it('every holding row pins its cost and every violating row its shortest length', () => {
+    for (const e of file.rows) {
+      if (e.expect === 'holds') expect(e.cost, entryId(e)).toEqual(expect.objectContaining({ ipis: expect.any(Number), fullFlushes: expect.any(Number), perPageInvalidates: expect.any(Number) }));
+      else expect(e.length, entryId(e)).toEqual(expect.any(Number));
+    }
+  });
+
+  it('a pinned cost or length that differs is a mismatch, saying which number', () => {
+    const holds = file.rows.find((e) => e.expect === 'holds' && e.cost)!;
+    const viol = file.rows.find((e) => e.expect === 'violated' && e.length !== undefined)!;
+    const suite = tlbMatrix({
+      ...file,
+      rows: [
+        { ...holds, cost: { ...holds.cost!, ipis: holds.cost!['ipis']! + 1 } },
+        { ...viol, length: viol.length! + 1 },
+      ],
+    });
+    const [a, b] = runSuite(suite, findModel);
+    expect(a!.status).toBe('mismatch');
+    expect(a!.mismatch).toBe(`expected ipis ${holds.cost!['ipis']! + 1}, got ${holds.cost!['ipis']}`);
+    expect(b!.status).toBe('mismatch');
+    expect(b!.mismatch).toBe(`expected a shortest counterexample of ${viol.length! + 1} steps, got ${viol.length}`);
+  });
+
   it('a wrong expectation is reported as a mismatch', () => {
     const suite = tlbMatrix({ ...file, rows: [{ ...file.rows[0]!, expect: 'holds', violates: undefined }] });
     const [o] = runSuite(suite, findModel);

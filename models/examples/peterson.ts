@@ -1,6 +1,9 @@
 /**
  * Peterson's mutual exclusion for two processes, with exactly the semantics
  * of ../shared/peers (peterson2): 20 states, 34 transitions, mutex holds.
+ * Two reachability properties show the invariant is not vacuous: process 0
+ * does reach its critical section (in 3 steps), and a state with both in it
+ * is unreachable.
  */
 import type { ActionInfo, Model, ModelFactory, State } from '../../src/engine/model.ts';
 
@@ -21,6 +24,11 @@ export function peterson(): Model {
     actions,
     invariants: [
       { id: 'mutex', statement: 'the two processes are never both in the critical section', holds: (s) => !(s[PC[0]] === 3 && s[PC[1]] === 3) },
+    ],
+    sometimes: [
+      { id: 'p0-critical', statement: 'process 0 is in its critical section', reached: (s) => s[PC[0]] === 3 },
+      { id: 'both-critical', statement: 'both processes are in their critical sections', reached: (s) => s[PC[0]] === 3 && s[PC[1]] === 3 },
+      { id: 'p1-enters-while-p0-waits', statement: 'process 1 enters while process 0 waits at the gate', reachedOnStep: (s, a, t) => a === 6 && s[PC[0]] === 2 && t[PC[1]] === 3 },
     ],
     initialStates: () => [new Uint32Array(5)],
     step(s: State, a: number, out: State): boolean {
@@ -59,6 +67,11 @@ export const petersonFactory: ModelFactory = {
   id: 'peterson',
   summary: "Peterson's mutex, 2 processes (holds; 20 states)",
   params: [],
-  properties: [{ id: 'mutex', statement: 'the two processes are never both in the critical section' }],
+  properties: [
+    { id: 'mutex', statement: 'the two processes are never both in the critical section' },
+    { id: 'p0-critical', statement: 'process 0 is in its critical section', kind: 'sometimes' },
+    { id: 'both-critical', statement: 'both processes are in their critical sections', kind: 'sometimes' },
+    { id: 'p1-enters-while-p0-waits', statement: 'process 1 enters while process 0 waits at the gate', kind: 'sometimes' },
+  ],
   create: () => peterson(),
 };

@@ -59,6 +59,7 @@ export const tlbFactory: ModelFactory = {
   id: 'tlb',
   summary: 'the TLB-shootdown machine: kernel paths as agents on a backend, with user threads, walkers, gup_fast, reclaim and the allocator',
   params: TLB_PARAMS,
+  keyParams: ['backend', 'path'],
   properties: TLB_PROPERTIES.map((p) => ({ id: p.id, statement: p.statement })),
   catalog: [
     { title: 'backends (--backend)', entries: BACKENDS.map((b) => ({ id: b.id, summary: `${b.summary} [${b.source}]` })) },

@@ -28,6 +28,9 @@ export interface MatrixEntry {
   /** DOMAIN.md line the expectation comes from, e.g. "DOMAIN.md:154 (§6)". */
   readonly ref: string;
   readonly note?: string;
+  /** Pinned (scripts/pin-matrix.ts): the exact worst-case cost of a holding row, the shortest counterexample of a violating one. */
+  readonly cost?: Readonly<Record<string, number>>;
+  readonly length?: number;
 }
 
 export interface MatrixFile {
@@ -90,7 +93,7 @@ export function tlbMatrix(file: MatrixFile = loadMatrix()): Suite {
       model: 'tlb',
       params,
       columns: { backend: e.backend, path: e.run ? cfg.agents.map((a) => a.path).join(' ∥ ') : e.path, hardware: hardwareLabel(cfg) },
-      expect: { verdict: e.expect, ...(e.violates ? { violated: e.violates } : {}) },
+      expect: { verdict: e.expect, ...(e.violates ? { violated: e.violates } : {}), ...(e.cost ? { metrics: e.cost } : {}), ...(e.length !== undefined ? { length: e.length } : {}) },
       ref: e.ref,
       ...(e.note ? { note: e.note } : {}),
     };
@@ -106,5 +109,6 @@ export function tlbMatrix(file: MatrixFile = loadMatrix()): Suite {
     ],
     options: { all: true },
     rows,
+    propertyTag: (id) => propertyNumbers([id]),
   };
 }

@@ -7,6 +7,11 @@ export interface Io {
   /** Whether stderr is a terminal (progress lines are shown only then). */
   readonly errIsTty: boolean;
   readonly outIsTty: boolean;
+  /**
+   * The command's interrupt flag (engine/interrupt.ts), set by the process on
+   * SIGINT/SIGTERM; commands pass it into every search they run.
+   */
+  readonly interrupt?: Int32Array;
 }
 
 export interface Command {

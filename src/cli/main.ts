@@ -2,7 +2,7 @@
  * The command-line entry point: dispatches to a command and turns errors into
  * exit codes. Bad input is one line on stderr and exit code 2, never a stack.
  */
-import { formatOptions, UsageError } from './args.ts';
+import { formatOptions, quote, UsageError } from './args.ts';
 import type { Command, Io } from './command.ts';
 import { checkCommand } from './commands/check.ts';
 import { listCommand } from './commands/list.ts';
@@ -55,7 +55,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
     if (first === '--help' || first === '-h' || first === 'help') {
       const target = first === 'help' ? rest[0] : undefined;
       const cmd = target ? COMMANDS.find((c) => c.name === target) : undefined;
-      if (target && !cmd) throw new UsageError(`unknown command '${target}'`);
+      if (target && !cmd) throw new UsageError(`unknown command ${quote(target)}`);
       io.out(cmd ? commandHelp(cmd) : mainHelp());
       return 0;
     }
@@ -66,7 +66,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
     let cmd = first !== undefined ? COMMANDS.find((c) => c.name === first) : undefined;
     let args: readonly string[] = rest;
     if (!cmd) {
-      if (first !== undefined && !first.startsWith('-')) throw new UsageError(`unknown command '${first}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+      if (first !== undefined && !first.startsWith('-')) throw new UsageError(`unknown command ${quote(first)} (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
       // Options without a command go to the default command.
       cmd = COMMANDS.find((c) => c.name === DEFAULT_COMMAND);
       if (!cmd) throw new UsageError(`missing command (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
@@ -79,12 +79,18 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
     return await cmd.run(args, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`tlbcheck: ${e.message}\n`);
+      io.err(`tlbcheck: ${oneLine(e.message)}\n`);
       return 2;
     }
     if (process.env['TLBCHECK_DEBUG']) throw e;
     const msg = e instanceof Error ? e.message : String(e);
-    io.err(`tlbcheck: internal error: ${msg.split('\n')[0]} (set TLBCHECK_DEBUG=1 for details)\n`);
+    io.err(`tlbcheck: internal error: ${oneLine(msg)} (set TLBCHECK_DEBUG=1 for details)\n`);
     return 2;
   }
+}
+
+/** At most one line of at most 300 characters: a message never floods the terminal. */
+export function oneLine(msg: string): string {
+  const first = msg.split('\n')[0]!;
+  return first.length > 300 ? `${first.slice(0, 300)}...` : first;
 }

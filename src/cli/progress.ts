@@ -1,17 +1,51 @@
-/** The progress line on stderr, about every 2 s, only when stderr is a terminal. */
+/**
+ * The progress line on stderr, about every 2 s, only when stderr is a
+ * terminal: states, rate, memory against the bound, and the time left until
+ * a bound stops the search when one can be estimated (see Progress.secondsLeft).
+ * Phases after the search (minimization, re-searches) print their own line
+ * with a prefix and a status (the attempt in progress).
+ */
 import type { Progress } from '../engine/result.ts';
-import { formatInt, formatRate } from '../render/report.ts';
+import type { SimulationProgress } from '../engine/simulate.ts';
+import { formatBytes, formatInt, formatRate } from '../render/report.ts';
 import type { Io } from './command.ts';
 
-export function progressPrinter(io: Io, prefix = ''): { onProgress?: (p: Progress) => void; done(): void } {
+export interface ProgressPrinter {
+  onProgress?: (p: Progress, note?: string) => void;
+  /** A status line without search numbers (for example "attempt 3 (cpus 3 -> 2)"). */
+  status?: (text: string) => void;
+  done(): void;
+}
+
+function duration(s: number): string {
+  if (s < 90) return `${Math.round(s)} s`;
+  if (s < 5400) return `${Math.round(s / 60)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}
+
+export function progressLine(p: Progress): string {
+  const mem = `mem ${formatBytes(p.rssBytes)}${p.maxMemoryBytes !== undefined ? ` of ${formatBytes(p.maxMemoryBytes)}` : ''}`;
+  const left = p.secondsLeft !== undefined && p.leftBy ? `, ~${duration(p.secondsLeft)} left before --${p.leftBy}` : '';
+  return `${formatInt(p.states)} states, ${formatInt(p.transitions)} transitions, frontier ${formatInt(p.frontier)}, depth ${p.depth}, ${formatRate(p.statesPerSecond)} states/s, ${mem}, ${duration(p.seconds)}${left}`;
+}
+
+export function simulationLine(p: SimulationProgress): string {
+  const mem = `mem ${formatBytes(p.rssBytes)}${p.maxMemoryBytes !== undefined ? ` of ${formatBytes(p.maxMemoryBytes)}` : ''}`;
+  const left = p.secondsLeft !== undefined ? `, ~${duration(p.secondsLeft)} left${p.leftBy === 'time-limit' ? ' before --time-limit' : ''}` : '';
+  return `run ${formatInt(p.runsDone)} of ${formatInt(p.runs)}, ${formatInt(p.steps)} steps, ${formatInt(p.distinctStates)} distinct states, ${mem}, ${duration(p.seconds)}${left}`;
+}
+
+export function progressPrinter(io: Io, prefix = ''): ProgressPrinter {
   if (!io.errIsTty) return { done() {} };
   let shown = false;
   return {
-    onProgress(p: Progress) {
+    onProgress(p: Progress, note?: string) {
       shown = true;
-      io.err(
-        `\r\x1b[2K${prefix}${formatInt(p.states)} states, ${formatInt(p.transitions)} transitions, frontier ${formatInt(p.frontier)}, depth ${p.depth}, ${formatRate(p.statesPerSecond)} states/s, ${p.seconds.toFixed(0)} s`,
-      );
+      io.err(`\r\x1b[2K${prefix}${note ? `${note}: ` : ''}${progressLine(p)}`);
+    },
+    status(text: string) {
+      shown = true;
+      io.err(`\r\x1b[2K${prefix}${text}`);
     },
     done() {
       if (shown) io.err('\r\x1b[2K');

@@ -20,8 +20,12 @@ export function renderTraceFile(file: TraceFile, view: TraceView, color = false)
   if (file.minimization) {
     const kept = file.minimization.tried.filter((t) => t.outcome === 'violates').map((t) => t.change);
     note(`minimized by: ${kept.length > 0 ? kept.join(', ') : 'nothing (already minimal)'}`);
-    const rejected = file.minimization.final.map((t) => `${t.change} (${t.outcome})`);
-    note(`no one-step-smaller configuration violates it: ${rejected.length > 0 ? rejected.join(', ') : 'there is none'}`);
+    if (file.minimization.stopped) {
+      note(`minimization stopped early (${file.minimization.stopped}): this is the smallest configuration found so far, a smaller one may still violate`);
+    } else {
+      const rejected = file.minimization.final.map((t) => `${t.change} (${t.outcome})`);
+      note(`no one-step-smaller configuration violates it: ${rejected.length > 0 ? rejected.join(', ') : 'there is none'}`);
+    }
   }
   lines.push('');
   lines.push(renderTrace(view, { color }));

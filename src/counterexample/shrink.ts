@@ -7,7 +7,8 @@
  */
 import { check } from '../engine/check.ts';
 import { deadlockProperty, type ModelFactory, type ParamValues } from '../engine/model.ts';
-import type { SearchOptions, SearchResult, Violation } from '../engine/result.ts';
+import { budgetStop } from '../engine/budget.ts';
+import type { Bound, SearchOptions, SearchResult, Violation, Witness } from '../engine/result.ts';
 import type { ShrinkAttempt } from './format.ts';
 
 export interface Minimized {
@@ -19,6 +20,8 @@ export interface Minimized {
   readonly tried: readonly ShrinkAttempt[];
   /** The attempts from the final configuration: every one-step-smaller configuration, none violating. */
   readonly final: readonly ShrinkAttempt[];
+  /** Set when a bound (time, memory, interrupt) stopped the shrinking: `params` is then the smallest found so far, not necessarily 1-minimal. */
+  readonly stopped?: Bound;
 }
 
 /** Searches `params` for the shortest violation of `property` alone (other properties are not checked). */
@@ -30,14 +33,24 @@ export function violationOf(factory: ModelFactory, params: ParamValues, property
   return { result, violation: result.violations.find((v) => v.property === property) };
 }
 
+/** Searches `params` for the shortest witness of the reachability property `property` alone (nothing else is checked). */
+export function witnessOf(factory: ModelFactory, params: ParamValues, property: string, options: SearchOptions = {}): { result: SearchResult; witness?: Witness } {
+  const model = factory.create(params);
+  const skip = [...model.invariants.map((i) => i.id), ...(model.sometimes ?? []).map((r) => r.id).filter((id) => id !== property)];
+  const result = check(model, { ...options, all: true, strategy: 'bfs', skip, checkDeadlock: false, partialOrder: false, stopWhenReached: true });
+  return { result, witness: result.witnesses.find((w) => w.property === property) };
+}
+
 export function minimize(
   factory: ModelFactory,
   params: ParamValues,
   property: string,
   options: SearchOptions = {},
   maxAttempts = 200,
-  /** A violation already known in `params` (from simulation): shrinking starts from it without searching `params` again. */
+  /** A violation already known in `params` (a shortest one, from the search or simulation): shrinking starts from it without searching `params` again. */
   known?: Violation,
+  /** Called before each attempt (for progress lines). */
+  onAttempt?: (change: string, attempt: number) => void,
 ): Minimized | undefined {
   const start = known ? undefined : violationOf(factory, params, property, options);
   const first = known ?? start?.violation;
@@ -46,11 +59,16 @@ export function minimize(
   const tried: ShrinkAttempt[] = [];
   let round: ShrinkAttempt[] = [];
   let progress = true;
-  while (progress && tried.length < maxAttempts) {
+  let stopped: Bound | undefined;
+  while (progress && tried.length < maxAttempts && !stopped) {
     progress = false;
     round = [];
     for (const cand of factory.shrink?.(cur.params) ?? []) {
       if (tried.length >= maxAttempts) break;
+      // The command's bounds cover shrinking too: stop between attempts, keeping the smallest so far.
+      stopped = budgetStop(options);
+      if (stopped) break;
+      onAttempt?.(cand.change, tried.length + 1);
       let attempt: ShrinkAttempt;
       if (cand.refused) attempt = { change: `${cand.change}: ${cand.refused}`, outcome: 'refused' };
       else if (factory.validate?.(cand.params)) attempt = { change: cand.change, outcome: 'invalid' };
@@ -63,10 +81,14 @@ export function minimize(
           break;
         }
         attempt = { change: cand.change, outcome: r.result.verdict === 'incomplete' ? 'incomplete' : 'holds' };
+        // An attempt cut by the command's own bounds ends the shrinking (a --max-states budget per attempt does not).
+        const b = r.result.bound;
+        if (b === 'interrupted' || b === 'time-limit' || b === 'max-memory') stopped = b;
       }
       tried.push(attempt);
       round.push(attempt);
+      if (stopped) break;
     }
   }
-  return { ...cur, tried, final: progress ? [] : round };
+  return { ...cur, tried, final: progress || stopped ? [] : round, ...(stopped ? { stopped } : {}) };
 }

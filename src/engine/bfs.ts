@@ -37,6 +37,8 @@ export function bfs(model: Model, options: SearchOptions = {}): SearchResult {
     links.push(NO_PARENT, k);
     queue.push(s);
     ctx.observe(s);
+    if (ctx.reachStates.length > 0) ctx.reachState(s, () => ({ initial: k, actions: [] }));
+    if (ctx.reachDone) stop = true;
     const broken = ctx.brokenState(s);
     if (broken.length > 0 && ctx.recordAll(broken, k, [], 'state')) {
       stop = true;
@@ -67,6 +69,17 @@ export function bfs(model: Model, options: SearchOptions = {}): SearchResult {
         if (ctx.recordAll(bad, p.initial, p.actions, 'step')) stop = true;
       }
     }
+    if (ctx.reachSteps.length > 0) {
+      ctx.reachStep(cur, a, t, () => {
+        const p = links.pathTo(idx);
+        p.actions.push(a);
+        return p;
+      });
+      if (ctx.reachDone) {
+        stop = true;
+        return true;
+      }
+    }
     const fp = ctx.hash(t);
     if (atBound) {
       // Do not go deeper; only note whether something new was left out.
@@ -82,6 +95,10 @@ export function bfs(model: Model, options: SearchOptions = {}): SearchResult {
     const n = links.push(idx, a);
     if (depth + 1 > maxDepth) maxDepth = depth + 1;
     ctx.observe(t);
+    if (ctx.reachStates.length > 0) {
+      ctx.reachState(t, () => links.pathTo(n));
+      if (ctx.reachDone) stop = true;
+    }
     const broken = ctx.brokenState(t);
     if (broken.length > 0) {
       const p = links.pathTo(n);

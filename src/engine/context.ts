@@ -5,10 +5,15 @@
  */
 import { collisionProbability, fingerprint } from './fingerprint.ts';
 import { deadlockProperty, type Invariant, type Metric, type Model, type State } from './model.ts';
-import type { Bound, Progress, SearchOptions, SearchResult, SearchStats, Verdict, Violation } from './result.ts';
+import type { Bound, Progress, SearchOptions, SearchResult, SearchStats, Verdict, Violation, Witness } from './result.ts';
+import { interruptRequested } from './interrupt.ts';
 
 type StateCheck = { id: string; statement: string; holds: (s: State) => boolean };
 type StepCheck = { id: string; statement: string; holdsOnStep: (s: State, a: number, t: State) => boolean };
+type ReachState = { id: string; statement: string; test: (s: State) => boolean };
+type ReachStep = { id: string; statement: string; test: (s: State, a: number, t: State) => boolean };
+/** A path in the making: only built when something is found. */
+export type PathFn = () => { initial: number; actions: number[] };
 // The shared "nothing broken" result: no allocation on the hot path.
 const NONE: never[] = [];
 
@@ -29,6 +34,13 @@ export class SearchContext {
   readonly maxDepth: number;
   /** Found violations, at most one (the first, hence shortest in BFS) per property. */
   readonly violations: Violation[] = [];
+  /** Reachability properties not reached yet (state and step predicates); emptied as witnesses are found. */
+  readonly reachStates: ReachState[];
+  readonly reachSteps: ReachStep[];
+  readonly witnesses: Witness[] = [];
+  private readonly reachIds: string[];
+  /** With stopWhenReached: every reachability property has its witness, the search may stop. */
+  reachDone = false;
   private readonly seen = new Set<string>();
   private readonly brokenStates: StateCheck[] = [];
   private readonly brokenSteps: StepCheck[] = [];
@@ -39,6 +51,8 @@ export class SearchContext {
   private readonly maxMemory: number;
   private nextProgress: number;
   private readonly progressEvery: number;
+  private readonly interrupt: Int32Array | undefined;
+  private readonly rssStart: number;
   bound: Bound | undefined;
 
   constructor(readonly model: Model, readonly options: SearchOptions) {
@@ -50,6 +64,10 @@ export class SearchContext {
     const stepInvs = active.filter((i) => i.holdsOnStep);
     this.stepChecks = stepInvs.map((i) => ({ id: i.id, statement: i.statement, holdsOnStep: i.holdsOnStep! }));
     this.stepChecksFor = model.actions.map((_, a) => this.stepChecks.filter((_, k) => stepInvs[k]!.appliesTo?.(a) ?? true));
+    const sometimes = (model.sometimes ?? []).filter((r) => !skip.has(r.id));
+    this.reachIds = sometimes.map((r) => r.id);
+    this.reachStates = sometimes.filter((r) => r.reached).map((r) => ({ id: r.id, statement: r.statement, test: r.reached! }));
+    this.reachSteps = sometimes.filter((r) => r.reachedOnStep).map((r) => ({ id: r.id, statement: r.statement, test: r.reachedOnStep! }));
     this.metrics = [...(model.metrics ?? [])];
     this.metricMax = new Float64Array(this.metrics.length).fill(-Infinity);
     const dl = deadlockProperty(model);
@@ -59,7 +77,11 @@ export class SearchContext {
     this.all = options.all ?? false;
     this.maxStates = options.maxStates ?? Infinity;
     this.maxDepth = options.maxDepth ?? Infinity;
-    this.deadline = options.timeLimitSeconds !== undefined ? this.start + options.timeLimitSeconds * 1000 : Infinity;
+    const own = options.timeLimitSeconds !== undefined ? this.start + options.timeLimitSeconds * 1000 : Infinity;
+    const shared = options.deadline !== undefined ? this.start + (options.deadline - Date.now()) : Infinity;
+    this.deadline = Math.min(own, shared);
+    this.interrupt = options.interrupt;
+    this.rssStart = options.onProgress ? process.memoryUsage.rss() : 0;
     this.maxMemory = options.maxMemoryBytes ?? Infinity;
     this.progressEvery = options.progressIntervalMs ?? 2000;
     this.nextProgress = this.start + this.progressEvery;
@@ -130,6 +152,47 @@ export class SearchContext {
     return stop;
   }
 
+  /** Records a witness for every pending reachability property `s` satisfies (the path is built only then). */
+  reachState(s: State, path: PathFn): void {
+    const rs = this.reachStates;
+    let p: ReturnType<PathFn> | undefined;
+    for (let i = 0; i < rs.length; i++) {
+      const r = rs[i]!;
+      if (!r.test(s)) continue;
+      p ??= path();
+      this.witness({ property: r.id, statement: r.statement, initial: p.initial, path: p.actions, kind: 'state' });
+      i--; // witness() removed it from rs
+    }
+  }
+
+  /** As reachState, for step predicates on the transition s --a--> t (the path ends with a). */
+  reachStep(s: State, a: number, t: State, path: PathFn): void {
+    const rs = this.reachSteps;
+    let p: ReturnType<PathFn> | undefined;
+    for (let i = 0; i < rs.length; i++) {
+      const r = rs[i]!;
+      if (!r.test(s, a, t)) continue;
+      p ??= path();
+      this.witness({ property: r.id, statement: r.statement, initial: p.initial, path: p.actions, kind: 'step' });
+      i--;
+    }
+  }
+
+  /**
+   * Keeps one witness per property, the shortest, and stops looking for it
+   * (a property given both as a state and a step predicate is done either way).
+   */
+  witness(w: Witness): void {
+    const prev = this.witnesses.findIndex((x) => x.property === w.property);
+    if (prev < 0) this.witnesses.push(w);
+    else if (this.witnesses[prev]!.path.length > w.path.length) this.witnesses[prev] = w;
+    const si = this.reachStates.findIndex((r) => r.id === w.property);
+    if (si >= 0) this.reachStates.splice(si, 1);
+    const ti = this.reachSteps.findIndex((r) => r.id === w.property);
+    if (ti >= 0) this.reachSteps.splice(ti, 1);
+    if (this.options.stopWhenReached && this.reachStates.length === 0 && this.reachSteps.length === 0) this.reachDone = true;
+  }
+
   observe(s: State): void {
     const m = this.metrics;
     for (let i = 0; i < m.length; i++) {
@@ -143,14 +206,19 @@ export class SearchContext {
    * and emits progress. Returns true when the search must stop.
    */
   tick(states: number, transitions: number, frontier: number, depth: number, storeBytes: number, nextGrowth: number): boolean {
+    if (interruptRequested(this.interrupt)) {
+      this.bound = 'interrupted';
+      return true;
+    }
     const now = performance.now();
     if (now >= this.deadline) {
       this.bound = 'time-limit';
       return true;
     }
+    let rss = -1;
     if (this.maxMemory !== Infinity) {
       // The next table growth allocates at once; stop before it would cross the bound.
-      const rss = process.memoryUsage.rss();
+      rss = process.memoryUsage.rss();
       if (rss + nextGrowth > this.maxMemory || storeBytes > this.maxMemory) {
         this.bound = 'max-memory';
         return true;
@@ -158,8 +226,21 @@ export class SearchContext {
     }
     if (this.options.onProgress && now >= this.nextProgress) {
       this.nextProgress = now + this.progressEvery;
+      if (rss < 0) rss = process.memoryUsage.rss();
       const seconds = (now - this.start) / 1000;
-      const p: Progress = { states, transitions, frontier, depth, seconds, statesPerSecond: states / Math.max(seconds, 1e-9) };
+      const rate = states / Math.max(seconds, 1e-9);
+      const p: Progress = { states, transitions, frontier, depth, seconds, statesPerSecond: rate, rssBytes: rss };
+      if (this.maxMemory !== Infinity) p.maxMemoryBytes = this.maxMemory;
+      const left: [number, NonNullable<Progress['leftBy']>][] = [];
+      if (this.deadline !== Infinity) left.push([(this.deadline - now) / 1000, 'time-limit']);
+      if (this.maxStates !== Infinity && rate > 0) left.push([(this.maxStates - states) / rate, 'max-states']);
+      const growth = (rss - this.rssStart) / Math.max(seconds, 1e-9);
+      if (this.maxMemory !== Infinity && growth > 0) left.push([Math.max(0, this.maxMemory - rss) / growth, 'max-memory']);
+      left.sort((a, b) => a[0] - b[0]);
+      if (left[0]) {
+        p.secondsLeft = Math.max(0, left[0][0]);
+        p.leftBy = left[0][1];
+      }
       this.options.onProgress(p);
     }
     return false;
@@ -199,9 +280,12 @@ export class SearchContext {
       const v = this.metricMax[i]!;
       metrics[m.id] = v === -Infinity ? 0 : v;
     });
+    const found = new Set(this.witnesses.map((w) => w.property));
     const result: SearchResult = {
       verdict,
       violations: sortViolations(this.violations),
+      witnesses: [...this.witnesses].sort((a, b) => a.path.length - b.path.length || (a.property < b.property ? -1 : a.property > b.property ? 1 : 0)),
+      unreached: this.reachIds.filter((id) => !found.has(id)),
       stats,
       metrics,
       complete,

@@ -67,6 +67,11 @@ export function dfs(model: Model, options: SearchOptions = {}): SearchResult {
     if (!visited.add(fp[0]!, fp[1]!)) continue;
     const id = links.push(NO_PARENT, k);
     ctx.observe(s);
+    if (ctx.reachStates.length > 0) ctx.reachState(s, () => ({ initial: k, actions: [] }));
+    if (ctx.reachDone) {
+      stop = true;
+      break;
+    }
     const broken = ctx.brokenState(s);
     if (broken.length > 0 && ctx.recordAll(broken, k, [], 'state')) {
       stop = true;
@@ -96,6 +101,18 @@ export function dfs(model: Model, options: SearchOptions = {}): SearchResult {
             }
           }
         }
+        if (ctx.reachSteps.length > 0) {
+          const from = ids[top]!;
+          ctx.reachStep(cur, a, next, () => {
+            const p = links.pathTo(from);
+            p.actions.push(a);
+            return p;
+          });
+          if (ctx.reachDone) {
+            stop = true;
+            break;
+          }
+        }
         const f = ctx.hash(next);
         if (atBound) {
           // Checked above, but not explored: note whether something new was left out.
@@ -110,6 +127,13 @@ export function dfs(model: Model, options: SearchOptions = {}): SearchResult {
         }
         const id = links.push(ids[top]!, a);
         ctx.observe(next);
+        if (ctx.reachStates.length > 0) {
+          ctx.reachState(next, () => links.pathTo(id));
+          if (ctx.reachDone) {
+            stop = true;
+            break;
+          }
+        }
         const broken = ctx.brokenState(next);
         if (broken.length > 0) {
           const p = links.pathTo(id);

@@ -46,6 +46,22 @@ export interface Invariant {
 }
 
 /**
+ * A reachability ("sometimes") property: is a state satisfying `reached`
+ * reachable (or a transition satisfying `reachedOnStep`)? The search reports
+ * the shortest witness path when it is (breadth-first), and "unreachable"
+ * when a complete search never met one. Not reaching it is not a violation:
+ * it answers a question ("does this race window exist at all?") and guards
+ * against invariants that hold vacuously. At least one of the two must be given.
+ */
+export interface Reachability {
+  readonly id: string;
+  /** One line: the situation sought, e.g. "a walk is in flight after pmd_clear". */
+  readonly statement: string;
+  readonly reached?: (s: State) => boolean;
+  readonly reachedOnStep?: (s: State, action: number, next: State) => boolean;
+}
+
+/**
  * An observable maximised over all reachable states (for example a cost
  * counter the model keeps as a ghost variable). The engine reports the
  * maximum; with monotone counters that is the worst case over all executions.
@@ -77,6 +93,8 @@ export interface Model {
   /** Every action slot, in the fixed order the engine tries them. */
   readonly actions: readonly ActionInfo[];
   readonly invariants: readonly Invariant[];
+  /** Reachability properties (optional): reported as reached (with a witness) or not, never as violations. */
+  readonly sometimes?: readonly Reachability[];
   readonly metrics?: readonly Metric[];
   /** Overrides the id and statement of the built-in deadlock property. */
   readonly deadlock?: DeadlockProperty;
@@ -206,8 +224,14 @@ export interface ModelFactory {
   readonly id: string;
   readonly summary: string;
   readonly params: readonly ParamSpec[];
-  /** Invariant ids and statements, listed without building an instance. */
-  readonly properties: readonly { readonly id: string; readonly statement: string }[];
+  /**
+   * Parameters that identify a configuration (for example the architecture
+   * and the kernel path): printed commands always name them, even at their
+   * defaults, so a command means the same thing when the defaults change.
+   */
+  readonly keyParams?: readonly string[];
+  /** Property ids and statements, listed without building an instance; `kind` is 'always' (an invariant, the default) or 'sometimes' (reachability). */
+  readonly properties: readonly { readonly id: string; readonly statement: string; readonly kind?: 'always' | 'sometimes' }[];
   /** Extra catalogues shown by `list` (for example the backends a parameter chooses from). */
   readonly catalog?: readonly { readonly title: string; readonly entries: readonly { readonly id: string; readonly summary: string }[] }[];
   /**

@@ -67,9 +67,19 @@ export interface FoundViolation {
   readonly action: number;
 }
 
+/** A reachability witness found by a worker: the state `at` (kind state) or the step from `at` by `action` (kind step). */
+export interface FoundWitness {
+  readonly property: string;
+  readonly statement: string;
+  readonly kind: 'state' | 'step';
+  readonly at: number;
+  readonly action: number;
+}
+
 export interface ExpandResult {
   readonly transitions: number;
   readonly violations: readonly FoundViolation[];
+  readonly witnesses: readonly FoundWitness[];
   readonly metrics: readonly number[];
   /** A state beyond --max-depth was left out. */
   readonly truncated: boolean;

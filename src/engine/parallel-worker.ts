@@ -6,7 +6,7 @@
 import workerpool from 'workerpool';
 import { SearchContext } from './context.ts';
 import type { Model, ModelFactory } from './model.ts';
-import type { ExpandResult, ExpandTask, FoundViolation, ModelJob, RehashTask, WorkerSearchOptions } from './parallel-protocol.ts';
+import type { ExpandResult, ExpandTask, FoundViolation, FoundWitness, ModelJob, RehashTask, WorkerSearchOptions } from './parallel-protocol.ts';
 import { rehashRange, sharedHas, sharedInsert, sharedKey } from './shared-table.ts';
 
 interface Entry {
@@ -46,6 +46,7 @@ async function expand(task: ExpandTask): Promise<ExpandResult> {
   const A = model.actions.length;
   const { table, mask, cur, next, nextCount, parents, actions } = task;
   const violations: FoundViolation[] = [];
+  const witnesses: FoundWitness[] = [];
   let transitions = 0;
   let truncated = false;
   let full = false;
@@ -70,6 +71,12 @@ async function expand(task: ExpandTask): Promise<ExpandResult> {
           ctx.record({ property: c.id, statement: c.statement, initial: 0, path: [], kind: 'step' });
         }
       }
+      if (ctx.reachSteps.length > 0) {
+        // The worker's context forgets a property once it found it, so each worker reports it at most once.
+        const before = ctx.witnesses.length;
+        ctx.reachStep(s, a, t, () => ({ initial: 0, actions: [] }));
+        for (const w of ctx.witnesses.slice(before)) witnesses.push({ property: w.property, statement: w.statement, kind: 'step', at: id, action: a });
+      }
       const fp = ctx.hash(t);
       sharedKey(fp[0]!, fp[1]!, key);
       if (task.atDepthBound) {
@@ -88,6 +95,11 @@ async function expand(task: ExpandTask): Promise<ExpandResult> {
       parents[nid] = id;
       actions[nid] = a;
       ctx.observe(t);
+      if (ctx.reachStates.length > 0) {
+        const before = ctx.witnesses.length;
+        ctx.reachState(t, () => ({ initial: 0, actions: [] }));
+        for (const w of ctx.witnesses.slice(before)) witnesses.push({ property: w.property, statement: w.statement, kind: 'state', at: nid, action: -1 });
+      }
       for (const c of ctx.brokenState(t)) {
         violations.push({ property: c.id, statement: c.statement, kind: 'state', at: nid, action: -1 });
         ctx.record({ property: c.id, statement: c.statement, initial: 0, path: [], kind: 'state' });
@@ -98,7 +110,7 @@ async function expand(task: ExpandTask): Promise<ExpandResult> {
       ctx.record({ property: ctx.deadlockId, statement: ctx.deadlockStatement, initial: 0, path: [], kind: 'deadlock' });
     }
   }
-  return { transitions, violations, metrics: Array.from(ctx.metricMax), truncated, full, stoppedAt };
+  return { transitions, violations, witnesses, metrics: Array.from(ctx.metricMax), truncated, full, stoppedAt };
 }
 
 function rehash(task: RehashTask): boolean {

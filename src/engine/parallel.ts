@@ -89,6 +89,13 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
     else if (ctx.violations[prev]!.path.length > viol.path.length) ctx.violations[prev] = viol;
   };
 
+  const noteWitness = (w: { property: string; statement: string; kind: 'state' | 'step'; at: number; action: number }): void => {
+    const p = pathTo(w.at);
+    if (w.action >= 0) p.actions.push(w.action);
+    // Within one level, witnesses arrive in any order: ctx.witness keeps the shortest.
+    ctx.witness({ property: w.property, statement: w.statement, kind: w.kind, initial: p.initial, path: p.actions });
+  };
+
   // Level 0: the initial states, inserted by the main thread.
   const inits = model.initialStates();
   let cur = sharedU32(Math.max(1, inits.length) * W);
@@ -103,6 +110,7 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
     parents[curCount] = NO_PARENT;
     actions[curCount] = k;
     ctx.observe(s);
+    if (ctx.reachStates.length > 0) ctx.reachState(s, () => ({ initial: k, actions: [] }));
     for (const c of ctx.brokenState(s)) note({ property: c.id, statement: c.statement, kind: 'state', at: curCount, action: -1 });
     curCount++;
   }
@@ -148,6 +156,7 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
           if (v > ctx.metricMax[i]!) ctx.metricMax[i] = v;
         });
         for (const v of r.violations) note(v);
+        for (const w of r.witnesses) noteWitness(w);
         if (r.stoppedAt < to) {
           queue.unshift([r.stoppedAt, to]);
           needRoom = true;

@@ -52,8 +52,11 @@ export class AmpleSets {
       }
     }
     const invReads = new Set(Object.values(ind.invariantReads ?? {}).flat());
-    const hasStateInvariant = model.invariants.some((i) => i.holds);
-    this.visible = Uint8Array.from(writes.map((w) => (hasStateInvariant && (!ind.invariantReads || meets(w, invReads)) ? 1 : 0)));
+    // Reachability state predicates are observed like state invariants; one without declared reads makes every write visible.
+    const reach = (model.sometimes ?? []).filter((r) => r.reached);
+    const hasStateInvariant = model.invariants.some((i) => i.holds) || reach.length > 0;
+    const undeclared = !ind.invariantReads || reach.some((r) => !(r.id in ind.invariantReads!));
+    this.visible = Uint8Array.from(writes.map((w) => (hasStateInvariant && (undeclared || meets(w, invReads)) ? 1 : 0)));
     this.agentActions = model.agents.map((_, p) => model.actions.map((_, a) => a).filter((a) => this.agentOf[a] === p));
     this.otherMask = new Uint32Array(R);
   }

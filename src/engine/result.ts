@@ -6,7 +6,7 @@
 export type Verdict = 'holds' | 'violated' | 'incomplete';
 
 /** Why a search stopped before covering the whole reachable space. */
-export type Bound = 'max-states' | 'max-depth' | 'time-limit' | 'max-memory';
+export type Bound = 'max-states' | 'max-depth' | 'time-limit' | 'max-memory' | 'interrupted';
 
 export interface Violation {
   /** Property id (an invariant's id, or the deadlock property's). */
@@ -18,6 +18,23 @@ export interface Violation {
   readonly path: readonly number[];
   /** 'state': the state after `path` violates; 'step': the last step of `path` does; 'deadlock': the state after `path` is stuck. */
   readonly kind: 'state' | 'step' | 'deadlock';
+}
+
+/** A path to a state (or a step) satisfying a reachability property. */
+export interface Witness {
+  readonly property: string;
+  readonly statement: string;
+  readonly initial: number;
+  readonly path: readonly number[];
+  /** 'state': the state after `path` satisfies it; 'step': the last step of `path` does. */
+  readonly kind: 'state' | 'step';
+}
+
+/** What a saved or displayed path shows: a violation (state, step, deadlock) or a reachability witness (reach-state, reach-step). */
+export type TraceKind = Violation['kind'] | 'reach-state' | 'reach-step';
+
+export function witnessKind(w: Witness): TraceKind {
+  return w.kind === 'state' ? 'reach-state' : 'reach-step';
 }
 
 export interface SearchStats {
@@ -48,6 +65,10 @@ export interface SearchResult {
   readonly bound?: Bound;
   readonly violations: readonly Violation[];
   readonly stats: SearchStats;
+  /** Reachability properties reached, each with its first (in BFS: shortest) witness, shortest first. */
+  readonly witnesses: readonly Witness[];
+  /** Reachability properties not reached: unreachable when `complete`, unknown otherwise. */
+  readonly unreached: readonly string[];
   /** Maximum of every model metric over the states reached. */
   readonly metrics: Readonly<Record<string, number>>;
   /** True when every reachable state was visited (no bound hit, no early stop). */
@@ -61,6 +82,19 @@ export interface Progress {
   depth: number;
   seconds: number;
   statesPerSecond: number;
+  /** Resident set size of the process now, and the bound (when there is one). */
+  rssBytes: number;
+  maxMemoryBytes?: number;
+  /**
+   * Seconds until a bound stops the search at the current rates, when one can
+   * be estimated: the time limit's remainder, the states left to --max-states
+   * at the current rate, or the memory left to --max-memory at the average
+   * growth so far, whichever comes first. The search may finish sooner (the
+   * size of the reachable space is not known in advance).
+   */
+  secondsLeft?: number;
+  /** The bound `secondsLeft` is about. */
+  leftBy?: 'time-limit' | 'max-states' | 'max-memory';
 }
 
 export interface SearchOptions {
@@ -70,8 +104,18 @@ export interface SearchOptions {
   maxStates?: number;
   maxDepth?: number;
   timeLimitSeconds?: number;
+  /**
+   * An absolute deadline (Date.now() milliseconds) shared by every search of
+   * one command, so that a time limit bounds the whole command (minimization
+   * and re-searches too); the earlier of it and timeLimitSeconds applies.
+   */
+  deadline?: number;
   /** Resident-set bound in bytes; the search stops as incomplete before crossing it. */
   maxMemoryBytes?: number;
+  /** Stop as soon as every reachability property has a witness (the search is then not complete). */
+  stopWhenReached?: boolean;
+  /** The command's shared interrupt flag (interrupt.ts): when set, the search stops with the bound `interrupted`. */
+  interrupt?: Int32Array;
   /** Hash canonical representatives when the model offers canonicalize(). */
   symmetry?: boolean;
   /** Report states with no enabled action that are not final. Default true. */

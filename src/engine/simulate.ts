@@ -9,7 +9,8 @@ import { Chooser } from './chooser.ts';
 import { SearchContext } from './context.ts';
 import { fingerprint } from './fingerprint.ts';
 import type { Model } from './model.ts';
-import type { Violation } from './result.ts';
+import { budgetStop } from './budget.ts';
+import type { Violation, Witness } from './result.ts';
 import { FingerprintSet } from './visited.ts';
 
 export interface SimulationOptions {
@@ -18,9 +19,34 @@ export interface SimulationOptions {
   /** Steps per run at most. */
   readonly depth: number;
   readonly swarm?: boolean;
+  /** The first run's number (runs are firstRun .. firstRun + runs - 1), so a stopped simulation can be continued. */
+  readonly firstRun?: number;
   readonly timeLimitSeconds?: number;
+  /** The command's deadline (Date.now() ms), memory bound and interrupt flag, checked between runs and every 1024 steps. */
+  readonly deadline?: number;
+  readonly maxMemoryBytes?: number;
+  readonly interrupt?: Int32Array;
   readonly checkDeadlock?: boolean;
   readonly skip?: readonly string[];
+  /** Called about every `progressIntervalMs` (2 s) while the runs go on. */
+  readonly onProgress?: (p: SimulationProgress) => void;
+  readonly progressIntervalMs?: number;
+}
+
+export interface SimulationProgress {
+  readonly runsDone: number;
+  readonly runs: number;
+  readonly steps: number;
+  readonly distinctStates: number;
+  readonly seconds: number;
+  readonly rssBytes: number;
+  readonly maxMemoryBytes?: number;
+  /**
+   * Seconds left: the runs left at the average time per run so far, or the
+   * time limit's remainder when that comes first.
+   */
+  readonly secondsLeft?: number;
+  readonly leftBy?: 'runs' | 'time-limit';
 }
 
 export interface SimulationResult {
@@ -36,11 +62,22 @@ export interface SimulationResult {
   readonly distinctStates: number;
   readonly seconds: number;
   /** Why the simulation ended without a violation. */
-  readonly stopped: 'runs' | 'time-limit';
+  readonly stopped: 'runs' | 'time-limit' | 'max-memory' | 'interrupted';
+  /** The first run not done (to continue with --from-run). */
+  readonly nextRun: number;
+  /** Reachability properties some walk reached (the walk as taken: not shortest), and those none did (unknown: simulation proves nothing). */
+  readonly witnesses: readonly Witness[];
+  readonly unreached: readonly string[];
 }
 
 export function simulate(model: Model, o: SimulationOptions): SimulationResult {
   const ctx = new SearchContext(model, { checkDeadlock: o.checkDeadlock ?? true, skip: o.skip ?? [] });
+  const budget = {
+    ...(o.interrupt ? { interrupt: o.interrupt } : {}),
+    ...(o.maxMemoryBytes !== undefined ? { maxMemoryBytes: o.maxMemoryBytes } : {}),
+    ...(o.deadline !== undefined ? { deadline: o.deadline } : {}),
+  };
+  const firstRun = o.firstRun ?? 0;
   const start = performance.now();
   const W = model.stateWords;
   const A = model.actions.length;
@@ -51,9 +88,41 @@ export function simulate(model: Model, o: SimulationOptions): SimulationResult {
   const enabled = new Int32Array(A);
   let steps = 0;
   const deadline = o.timeLimitSeconds !== undefined ? start + o.timeLimitSeconds * 1000 : Infinity;
+  let sinceCheck = 0;
+  const every = o.progressIntervalMs ?? 2000;
+  let nextProgress = start + every;
+  let currentRun = firstRun;
+  const sharedDeadline = o.deadline !== undefined ? start + (o.deadline - Date.now()) : Infinity;
+  const stopNow = (): SimulationResult['stopped'] | undefined => {
+    const now = performance.now();
+    if (o.onProgress && now >= nextProgress) {
+      nextProgress = now + every;
+      const seconds = (now - start) / 1000;
+      const done = currentRun - firstRun;
+      const byRuns = done > 0 ? ((o.runs - done) * seconds) / done : undefined;
+      const end = Math.min(deadline, sharedDeadline);
+      const byTime = end !== Infinity ? Math.max(0, (end - now) / 1000) : undefined;
+      const useTime = byTime !== undefined && (byRuns === undefined || byTime < byRuns);
+      o.onProgress({
+        runsDone: done,
+        runs: o.runs,
+        steps,
+        distinctStates: seen.size,
+        seconds,
+        rssBytes: process.memoryUsage.rss(),
+        ...(o.maxMemoryBytes !== undefined ? { maxMemoryBytes: o.maxMemoryBytes } : {}),
+        ...(useTime ? { secondsLeft: byTime, leftBy: 'time-limit' as const } : byRuns !== undefined ? { secondsLeft: byRuns, leftBy: 'runs' as const } : {}),
+      });
+    }
+    if (now > deadline) return 'time-limit';
+    const b = budgetStop(budget);
+    return b === 'time-limit' || b === 'max-memory' || b === 'interrupted' ? b : undefined;
+  };
 
-  for (let run = 0; run < o.runs; run++) {
-    if (performance.now() > deadline) return done('time-limit', run);
+  for (let run = firstRun; run < firstRun + o.runs; run++) {
+    currentRun = run;
+    const stop = stopNow();
+    if (stop) return done(stop, run);
     const runSeed = `${o.seed}:${run}`;
     const ch = new Chooser(runSeed);
     // Swarm: each agent is scheduled with probability 1/2 (at least one).
@@ -68,15 +137,24 @@ export function simulate(model: Model, o: SimulationOptions): SimulationResult {
       run,
       runSeed,
       agents: model.agents.filter((_, i) => active[i]),
-      runs: run + 1,
+      runs: run + 1 - firstRun,
       steps,
       distinctStates: seen.size,
       seconds: (performance.now() - start) / 1000,
       stopped: 'runs',
+      nextRun: run + 1,
+      ...reachability(),
     });
+    const walk = (): { initial: number; actions: number[] } => ({ initial, actions: [...path] });
+    if (ctx.reachStates.length > 0) ctx.reachState(s, walk);
     const first = ctx.brokenState(s)[0];
     if (first) return report(first.id, first.statement, 'state');
     for (let d = 0; d < o.depth; d++) {
+      if (++sinceCheck === 1024) {
+        sinceCheck = 0;
+        const stop = stopNow();
+        if (stop) return done(stop, run);
+      }
       let n = 0;
       let any = false;
       for (let a = 0; a < A; a++) {
@@ -99,15 +177,23 @@ export function simulate(model: Model, o: SimulationOptions): SimulationResult {
       if (bad) return report(bad.id, bad.statement, 'step');
       const broken = ctx.brokenState(t)[0];
       if (broken) return report(broken.id, broken.statement, 'state');
+      if (ctx.reachSteps.length > 0) ctx.reachStep(s, a, t, walk);
+      if (ctx.reachStates.length > 0) ctx.reachState(t, walk);
       fingerprint(t, W, fp);
       seen.add(fp[0]!, fp[1]!);
       s = Uint32Array.from(t);
     }
   }
-  return done('runs', o.runs);
+  return done('runs', firstRun + o.runs);
 
-  function done(stopped: 'runs' | 'time-limit', runs: number): SimulationResult {
-    return { verdict: 'incomplete', runs, steps, distinctStates: seen.size, seconds: (performance.now() - start) / 1000, stopped };
+  function reachability(): { witnesses: Witness[]; unreached: string[] } {
+    const found = new Set(ctx.witnesses.map((w) => w.property));
+    const ids = (model.sometimes ?? []).map((r) => r.id).filter((id) => !(o.skip ?? []).includes(id));
+    return { witnesses: [...ctx.witnesses], unreached: ids.filter((id) => !found.has(id)) };
+  }
+
+  function done(stopped: SimulationResult['stopped'], nextRun: number): SimulationResult {
+    return { verdict: 'incomplete', runs: nextRun - firstRun, steps, distinctStates: seen.size, seconds: (performance.now() - start) / 1000, stopped, nextRun, ...reachability() };
   }
 }
 

@@ -153,7 +153,7 @@ function renderSvg(t: TraceView, roles: Map<string, string>, kinds: Map<string, 
   const lastStep = t.steps[n - 1];
   if (lastStep) {
     const lane = Math.max(0, lanes.indexOf(lastStep.column));
-    const what = t.kind === 'deadlock' ? `✗ deadlock: ${t.property}` : `✗ violates ${t.property}`;
+    const what = t.kind === 'deadlock' ? `✗ deadlock: ${t.property}` : t.kind === 'reach-state' || t.kind === 'reach-step' ? `✓ reaches ${t.property}` : `✗ violates ${t.property}`;
     const anchor = lane === 0 ? 'start' : lane === lanes.length - 1 ? 'end' : 'middle';
     const tx = anchor === 'start' ? PAD + 6 : anchor === 'end' ? PAD + lanes.length * lw - 6 : cx(lane);
     out.push(`<text class="verdict" x="${tx}" y="${rowY(n) - 2}" text-anchor="${anchor}">${esc(what)}</text>`);
@@ -221,7 +221,7 @@ function renderDetail(t: TraceView, st: TraceStep, selected: boolean): string {
     ? `<ul class="changes">${st.changes.map((c) => `<li><code>${esc(formatChange(c))}</code></li>`).join('')}</ul>`
     : '<p class="muted small">no change to the decoded state</p>';
   return `<section class="detail${last ? ' violation' : ''}" data-detail="${st.index}"${selected ? '' : ' hidden'}>
-<h3>Step ${st.index} <span class="muted">of ${t.steps.length}</span>${last ? ` <span class="badge">${t.kind === 'deadlock' ? 'deadlock' : 'violation'}</span>` : ''}</h3>
+<h3>Step ${st.index} <span class="muted">of ${t.steps.length}</span>${last ? ` <span class="badge">${t.kind === 'deadlock' ? 'deadlock' : t.kind === 'reach-state' || t.kind === 'reach-step' ? 'witness' : 'violation'}</span>` : ''}</h3>
 <dl><dt>agent</dt><dd>${esc(st.agent)}</dd><dt>lane</dt><dd>${esc(st.column)}</dd>${links ? `<dt>reaches</dt><dd>${links}</dd>` : ''}</dl>
 <p class="label">${esc(st.label)}</p>
 <h4>Changes</h4>
@@ -373,7 +373,7 @@ ${details}
 <details><summary>Initial state</summary><pre>${pretty(t.initialDecoded)}</pre></details>
 </aside>
 </div>
-<p class="explanation"><strong>Violation${where}:</strong> ${esc(t.explanation)}</p>
+<p class="explanation"><strong>${t.kind === 'reach-state' || t.kind === 'reach-step' ? 'Witness' : 'Violation'}${where}:</strong> ${esc(t.explanation)}</p>
 <script>${JS}</script>
 </body>
 </html>

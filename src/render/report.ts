@@ -6,7 +6,7 @@ import type { Model } from '../engine/model.ts';
 import type { SearchResult, SearchStats } from '../engine/result.ts';
 import { formatChange } from './diff.ts';
 import { renderTrace } from './text-trace.ts';
-import { traceView, type TraceView } from './trace.ts';
+import { traceView, witnessView, type TraceView } from './trace.ts';
 
 export const JSON_FORMAT_VERSION = 1;
 export const TOOL_VERSION = '0.1.0';
@@ -23,7 +23,24 @@ export interface ResultDocument {
   complete: boolean;
   /** The engine's statistics, rounded for display. */
   stats: SearchStats;
+  /** Metric maxima over the states visited: exact when the search was complete, lower bounds otherwise. */
   metrics: Record<string, number>;
+  metricsExact: boolean;
+  /**
+   * One entry per reachability property: reached (with the witness's length),
+   * unreachable (a complete search never met it: no such state exists), or
+   * unknown (the search was cut short before meeting it). Never a violation.
+   */
+  reachability: { property: string; statement: string; status: 'reached' | 'unreachable' | 'unknown'; length: number | null }[];
+  /** The witness of every reached reachability property. */
+  witnesses: {
+    property: string;
+    statement: string;
+    kind: string;
+    length: number;
+    initial: number;
+    trace: { agent: string; label: string; action: number; changes: string[] }[];
+  }[];
   violations: {
     property: string;
     statement: string;
@@ -34,9 +51,19 @@ export interface ResultDocument {
   }[];
 }
 
-export function resultDocument(model: Model, modelId: string, config: Config, r: SearchResult, traces?: TraceView[]): ResultDocument {
+export function resultDocument(model: Model, modelId: string, config: Config, r: SearchResult, traces?: TraceView[], witnessTraces?: TraceView[]): ResultDocument {
   const views = traces ?? r.violations.map((v) => traceView(model, v));
+  const wviews = witnessTraces ?? r.witnesses.map((w) => witnessView(model, w));
   const s = r.stats;
+  const statement = (id: string): string => model.sometimes?.find((x) => x.id === id)?.statement ?? '';
+  const toDoc = (t: TraceView) => ({
+    property: t.property,
+    statement: t.statement,
+    kind: t.kind,
+    length: t.steps.length,
+    initial: t.initialIndex,
+    trace: t.steps.map((st) => ({ agent: st.agent, label: st.label, action: st.action, changes: st.changes.map(formatChange) })),
+  });
   return {
     version: JSON_FORMAT_VERSION,
     tool: `tlbcheck ${TOOL_VERSION}`,
@@ -59,14 +86,13 @@ export function resultDocument(model: Model, modelId: string, config: Config, r:
       ...(s.startupSeconds !== undefined ? { startupSeconds: round(s.startupSeconds, 3) } : {}),
     },
     metrics: { ...r.metrics },
-    violations: views.map((t) => ({
-      property: t.property,
-      statement: t.statement,
-      kind: t.kind,
-      length: t.steps.length,
-      initial: t.initialIndex,
-      trace: t.steps.map((st) => ({ agent: st.agent, label: st.label, action: st.action, changes: st.changes.map(formatChange) })),
-    })),
+    metricsExact: r.complete,
+    reachability: [
+      ...r.witnesses.map((w) => ({ property: w.property, statement: w.statement, status: 'reached' as const, length: w.path.length })),
+      ...r.unreached.map((id) => ({ property: id, statement: statement(id), status: r.complete ? ('unreachable' as const) : ('unknown' as const), length: null })),
+    ],
+    witnesses: wviews.map(toDoc),
+    violations: views.map(toDoc),
   };
 }
 
@@ -97,10 +123,15 @@ const BOUND_TEXT: Record<string, string> = {
   'max-depth': 'states beyond --max-depth were not explored',
   'time-limit': 'the --time-limit was reached',
   'max-memory': 'the --max-memory bound was reached',
+  interrupted: 'the run was interrupted (SIGINT or SIGTERM)',
 };
 
+export function boundText(bound: string | null | undefined): string {
+  return BOUND_TEXT[bound ?? ''] ?? 'the search was cut short';
+}
+
 /** Plain-text summary of a run, with every trace. */
-export function formatReport(doc: ResultDocument, traces: TraceView[], color = false): string {
+export function formatReport(doc: ResultDocument, traces: TraceView[], color = false, witnessTraces: TraceView[] = []): string {
   const lines: string[] = [];
   const cfg = Object.entries(doc.config)
     .map(([k, v]) => `${k}=${String(v)}`)
@@ -108,7 +139,8 @@ export function formatReport(doc: ResultDocument, traces: TraceView[], color = f
   lines.push(`model       ${doc.model}${cfg ? `  (${cfg})` : ''}`);
   let verdict = doc.verdict.toUpperCase();
   if (doc.verdict === 'violated') verdict += `: ${doc.violations.map((v) => v.property).join(', ')}`;
-  if (doc.verdict === 'incomplete') verdict += ` (${BOUND_TEXT[doc.bound ?? ''] ?? 'the search was cut short'}; nothing is proved)`;
+  if (doc.verdict === 'incomplete') verdict += ` (${boundText(doc.bound)}; nothing is proved)`;
+  else if (doc.bound) verdict += ` (then ${boundText(doc.bound)}: other properties may be violated too)`;
   lines.push(`verdict     ${verdict}`);
   const s = doc.stats;
   lines.push(
@@ -120,7 +152,24 @@ export function formatReport(doc: ResultDocument, traces: TraceView[], color = f
   if (s.reducedStates !== undefined) lines.push(`reduction   ${formatInt(s.reducedStates)} states expanded with an ample set (partial-order reduction)`);
   lines.push(`collision   ${s.collisionProbability.toExponential(1)} (optimistic probability that a fingerprint collision hid a state)`);
   const metrics = Object.entries(doc.metrics);
-  if (metrics.length > 0) lines.push(`worst case  ${metrics.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (metrics.length > 0) {
+    if (doc.metricsExact) lines.push(`worst case  ${metrics.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    else lines.push(`worst case  at least ${metrics.map(([k, v]) => `${k} ${v}`).join(', ')} (lower bounds: the search was not complete)`);
+  }
+  for (const p of doc.reachability) {
+    const what =
+      p.status === 'reached'
+        ? `reached in ${p.length} step${p.length === 1 ? '' : 's'}${doc.config['strategy'] === 'dfs' ? ' (depth-first: not necessarily shortest)' : ''}`
+        : p.status === 'unreachable'
+          ? 'UNREACHABLE: the search was complete and no such state exists'
+          : 'not reached (unknown: the search was cut short)';
+    lines.push(`sometimes   ${p.property}: ${what}`);
+  }
+  for (const t of witnessTraces) {
+    lines.push('');
+    lines.push(`witness of ${t.property} (${t.steps.length} step${t.steps.length === 1 ? '' : 's'}):`);
+    lines.push(renderTrace(t, { color }));
+  }
   for (const t of traces) {
     lines.push('');
     lines.push(`trace (${t.steps.length} step${t.steps.length === 1 ? '' : 's'}${t.kind === 'deadlock' ? ', then no agent can move' : ''}):`);

@@ -63,10 +63,12 @@ export function renderTrace(t: TraceView, opts: TextOptions = {}): string {
     lines.push(paint(color, isLast ? '31;1' : '1', head + row(cells)));
     for (const l of wrap(`${st.agent}: ${st.label}`, W, indent)) lines.push(paint(color, '2', l));
     for (const c of st.changes) for (const l of wrap(`· ${formatChange(c)}`, W, indent)) lines.push(paint(color, '36', l));
-    if (isLast && t.kind !== 'deadlock') lines.push(paint(color, '31', `${indent}✗ violates ${t.property}`));
+    if (isLast && (t.kind === 'reach-state' || t.kind === 'reach-step')) lines.push(paint(color, '32', `${indent}✓ reaches ${t.property}`));
+    else if (isLast && t.kind !== 'deadlock') lines.push(paint(color, '31', `${indent}✗ violates ${t.property}`));
   }
   if (t.kind === 'deadlock') lines.push(paint(color, '31', `${indent}✗ no agent can move: ${t.property}`));
   lines.push('');
-  lines.push(...wrap(`Violation${t.steps.length > 0 ? ` at step ${lastIndex}` : ''}: ${t.explanation}`, W, '').map((l) => paint(color, '31', l)));
+  const witness = t.kind === 'reach-state' || t.kind === 'reach-step';
+  lines.push(...wrap(`${witness ? 'Witness' : 'Violation'}${t.steps.length > 0 ? ` at step ${lastIndex}` : ''}: ${t.explanation}`, W, '').map((l) => paint(color, witness ? '32' : '31', l)));
   return lines.join('\n');
 }

@@ -6,7 +6,7 @@
  */
 import { agentOf, type Json, type LaneSpan, type Model, type State } from '../engine/model.ts';
 import { replay } from '../engine/replay.ts';
-import type { Violation } from '../engine/result.ts';
+import { witnessKind, type TraceKind, type Violation, type Witness } from '../engine/result.ts';
 import { diffStates, type Change } from './diff.ts';
 
 export interface TraceStep {
@@ -33,7 +33,7 @@ export interface TraceStep {
 export interface TraceView {
   readonly property: string;
   readonly statement: string;
-  readonly kind: Violation['kind'];
+  readonly kind: TraceKind;
   readonly initialIndex: number;
   readonly initial: State;
   readonly initialDecoded: Json;
@@ -59,7 +59,13 @@ export function modelColumns(model: Model): string[] {
   return out;
 }
 
-export function traceView(model: Model, v: Violation): TraceView {
+/** A witness of a reachability property, as a trace (the last step reaches the state sought). */
+export function witnessView(model: Model, w: Witness): TraceView {
+  return traceView(model, w, witnessKind(w));
+}
+
+export function traceView(model: Model, v: Violation | Witness, as?: TraceKind): TraceView {
+  const kind: TraceKind = as ?? v.kind;
   const r = replay(model, v.initial, v.path);
   const initialDecoded = model.decode(r.initial);
   let prev: Json = initialDecoded;
@@ -90,13 +96,14 @@ export function traceView(model: Model, v: Violation): TraceView {
   // The lanes the model always draws (one per CPU, say), then any other lane the trace uses.
   const fixed = model.traceLanes ?? [];
   const columns = [...fixed, ...modelColumns(model).filter((c) => used.has(c) && !fixed.includes(c))];
-  const explanation = model.explain
-    ? model.explain({ property: v.property, kind: v.kind, initial: r.initial, steps: r.steps.map((s) => ({ action: s.action, state: s.state })) })
-    : defaultExplanation(v, steps.length);
+  const explanation =
+    model.explain && (kind === 'state' || kind === 'step' || kind === 'deadlock')
+      ? model.explain({ property: v.property, kind, initial: r.initial, steps: r.steps.map((s) => ({ action: s.action, state: s.state })) })
+      : defaultExplanation(v.property, kind, steps.length);
   return {
     property: v.property,
     statement: v.statement,
-    kind: v.kind,
+    kind,
     initialIndex: v.initial,
     initial: r.initial,
     initialDecoded,
@@ -107,8 +114,14 @@ export function traceView(model: Model, v: Violation): TraceView {
   };
 }
 
-function defaultExplanation(v: Violation, n: number): string {
-  if (v.kind === 'deadlock') return `after step ${n} no agent can move, and not every agent has finished.`;
-  if (v.kind === 'step') return `step ${n} violates ${v.property}.`;
-  return `the state after step ${n} violates ${v.property}.`;
+function defaultExplanation(property: string, kind: TraceKind, n: number): string {
+  if (kind === 'deadlock') return `after step ${n} no agent can move, and not every agent has finished.`;
+  if (kind === 'step') return `step ${n} violates ${property}.`;
+  if (kind === 'reach-state') return `the state after step ${n} is one ${property} looks for: it is reachable.`;
+  if (kind === 'reach-step') return `step ${n} is one ${property} looks for: it is reachable.`;
+  return `the state after step ${n} violates ${property}.`;
+}
+
+export function isWitnessKind(kind: TraceKind): boolean {
+  return kind === 'reach-state' || kind === 'reach-step';
 }

@@ -1,6 +1,6 @@
 /** `tlbcheck list`: every model with its parameters and properties. */
 import { MODELS } from '../../../models/index.ts';
-import { parseArgs, UsageError } from '../args.ts';
+import { parseArgs, quote, UsageError } from '../args.ts';
 import { EXIT, HELP_OPTION, type Command, type Io } from '../command.ts';
 
 export const listCommand: Command = {
@@ -10,7 +10,7 @@ export const listCommand: Command = {
   options: [{ name: 'json', kind: 'bool', description: 'print JSON' }, HELP_OPTION],
   async run(argv: readonly string[], io: Io): Promise<number> {
     const { positionals, options } = parseArgs(argv, this.options);
-    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${quote(positionals[0]!)}`);
     if (options.get('json')) {
       io.out(JSON.stringify({ version: 1, models: MODELS.map((m) => ({ id: m.id, summary: m.summary, params: m.params, properties: m.properties, catalog: m.catalog ?? [] })) }, null, 2));
       return EXIT.holds;
@@ -37,7 +37,7 @@ export const listCommand: Command = {
       }
       lines.push('  properties:');
       const w = Math.max(...m.properties.map((p) => p.id.length));
-      for (const p of m.properties) lines.push(`    ${p.id.padEnd(w)}  ${p.statement}`);
+      for (const p of m.properties) lines.push(`    ${p.id.padEnd(w)}  ${p.kind === 'sometimes' ? '(sometimes: reachable?) ' : ''}${p.statement}`);
       lines.push('');
     }
     io.out(lines.join('\n').trimEnd());

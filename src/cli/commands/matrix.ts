@@ -1,27 +1,33 @@
 /** `tlbcheck matrix` (the default command): run the regression matrix and compare with its expectations. */
 import { findModel, MODEL_REGISTRY, SUITES } from '../../../models/index.ts';
 import { defaultWorkers } from '../../engine/parallel.ts';
+import type { SearchOptions } from '../../engine/result.ts';
 import { formatMatrix, matrixDocument } from '../../render/matrix.ts';
+import { formatBytes } from '../../render/report.ts';
 import { runSuite, runSuiteParallel } from '../../suite/run.ts';
-import type { RowOutcome, Suite } from '../../suite/suite.ts';
-import { parseArgs, UsageError } from '../args.ts';
+import { selectRows, type RowOutcome, type Suite } from '../../suite/suite.ts';
+import { parseArgs, quote, shellQuote, UsageError } from '../args.ts';
 import { EXIT, HELP_OPTION, type Command, type Io } from '../command.ts';
-import { propertyNumbers } from '../../../models/tlb/matrix.ts';
+import { checkMemoryBound } from './check.ts';
 
 export const matrixCommand: Command = {
   name: 'matrix',
   summary: 'run the default check matrix (every backend x path, and DOMAIN §6) against its expected verdicts',
-  usage: 'tlbcheck [matrix] [--only text] [--json]',
+  usage: 'tlbcheck [matrix] [--only text] [--from id] [--json]',
   details:
     'Each row is an exhaustive search (--all) at small sizes. VIOLATED lists the DOMAIN §5 numbers of the\n' +
     'invariants violated, shortest first; LEN is the shortest counterexample and MIN its length in the smallest\n' +
     'configuration that still violates it (see counterexamples/). For holding rows IPIS, FULL and\n' +
-    'PER-PAGE are the worst-case cost over all interleavings. Exit code 0 when every row matches its expected\n' +
-    'verdict, 1 when one does not, 3 when a row was cut short by --time-limit.',
+    'PER-PAGE are the worst-case cost over all interleavings (pinned in the suite: a difference is a mismatch);\n' +
+    'on a row cut short they are lower bounds, marked >=. Exit code 0 when every row matches its expectation,\n' +
+    '1 when one does not, 3 when none mismatched but a row was cut short (--time-limit, --max-memory) or the\n' +
+    'run was interrupted; `tlbcheck check --row ID` reruns one row.',
   options: [
     { name: 'only', kind: 'string', valueName: 'text', description: 'run only rows whose id contains this text (e.g. arm-2.6.37 or gup)' },
+    { name: 'from', kind: 'string', valueName: 'id', description: 'start at this row (ids as printed), e.g. to continue an interrupted run' },
     { name: 'suite', kind: 'enum', values: SUITES.map((s) => s.id), default: SUITES[0]!.id, description: 'which suite' },
-    { name: 'time-limit', kind: 'number', min: 0.001, max: 1e7, valueName: 'seconds', description: 'per-row time limit' },
+    { name: 'time-limit', kind: 'number', min: 0.001, max: 1e7, valueName: 'seconds', description: 'per-row time limit (the row and its minimization)' },
+    { name: 'max-memory', kind: 'int', min: 16, max: 1 << 30, valueName: 'MiB', description: 'stop a row (incomplete) before the process exceeds this resident size' },
     { name: 'minimize', kind: 'bool', default: true, description: 'shrink each violating row to its smallest violating configuration (MIN column; --no-minimize to skip)' },
     { name: 'workers', kind: 'int', min: 0, max: 256, default: 0, description: 'rows run in parallel on this many threads (0: one per core)' },
     { name: 'json', kind: 'bool', description: 'print the matrix as one JSON document' },
@@ -29,33 +35,78 @@ export const matrixCommand: Command = {
   ],
   async run(argv: readonly string[], io: Io): Promise<number> {
     const { positionals, options } = parseArgs(argv, this.options);
-    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${quote(positionals[0]!)}`);
     const entry = SUITES.find((s) => s.id === (options.get('suite') ?? SUITES[0]!.id))!;
     let suite: Suite = entry.build();
     const only = options.get('only') as string | undefined;
-    if (only !== undefined) {
-      suite = { ...suite, rows: suite.rows.filter((r) => r.id.includes(only)) };
-      if (suite.rows.length === 0) throw new UsageError(`--only '${only}' matches no row`);
-    }
+    const from = options.get('from') as string | undefined;
+    if (from !== undefined && !suite.rows.some((r) => r.id === from)) throw new UsageError(`--from ${quote(from)} is not a row id of suite ${entry.id}`);
+    suite = { ...suite, rows: selectRows(suite.rows, only, from) };
+    if (suite.rows.length === 0) throw new UsageError(`--only ${quote(only ?? '')} matches no row${from ? ' from that row on' : ''}`);
     const start = performance.now();
     const tty = io.errIsTty;
-    const extra = options.has('time-limit') ? { timeLimitSeconds: options.get('time-limit') as number } : {};
     const workersOpt = (options.get('workers') as number | undefined) ?? 0;
-    const workers = workersOpt === 0 ? defaultWorkers() : workersOpt;
+    const workers = Math.min(workersOpt === 0 ? defaultWorkers() : workersOpt, suite.rows.length);
+    const extra: SearchOptions = {};
+    if (options.has('time-limit')) extra.timeLimitSeconds = options.get('time-limit') as number;
+    if (options.has('max-memory')) {
+      extra.maxMemoryBytes = (options.get('max-memory') as number) * 2 ** 20;
+      checkMemoryBound(extra.maxMemoryBytes, workers > 1 ? workers : 0);
+    }
+    if (io.interrupt) extra.interrupt = io.interrupt;
     const progress = (o: RowOutcome, done: number): void => {
-      if (tty) io.err(`\r\x1b[2K[${done}/${suite.rows.length}] ${o.row.id}: ${o.verdict}`);
+      if (!tty) return;
+      // Time left: the rows left at the average wall time per finished row so far (rows differ, so it is rough).
+      const elapsed = (performance.now() - start) / 1000;
+      const left = done < suite.rows.length ? `, ~${Math.ceil(((suite.rows.length - done) * elapsed) / done)} s left` : '';
+      const mem = `mem ${formatBytes(process.memoryUsage.rss())}${extra.maxMemoryBytes !== undefined ? ` of ${formatBytes(extra.maxMemoryBytes)}` : ''}`;
+      io.err(`\r\x1b[2K[${done}/${suite.rows.length}] ${o.row.id}: ${o.status === 'not-run' ? 'not run' : o.verdict}; ${mem}${left}`);
     };
     const run = { minimize: (options.get('minimize') as boolean | undefined) ?? true };
     const outcomes =
-      workers > 1 && suite.rows.length > 1
-        ? await runSuiteParallel(suite, MODEL_REGISTRY, Math.min(workers, suite.rows.length), progress, extra, run)
+      workers > 1
+        ? await runSuiteParallel(suite, MODEL_REGISTRY, workers, progress, extra, run)
         : runSuite(suite, findModel, (o, i) => progress(o, i + 1), extra, run);
     if (tty) io.err('\r\x1b[2K');
     const wall = (performance.now() - start) / 1000;
-    if (options.get('json')) io.out(JSON.stringify(matrixDocument(suite, outcomes, wall), null, 2));
-    else io.out(formatMatrix(suite, outcomes, wall, (id) => propertyNumbers([id])));
-    if (outcomes.some((o) => !o.matches)) return EXIT.violated;
-    if (outcomes.some((o) => o.verdict === 'incomplete')) return EXIT.incomplete;
+    const cont = continueMatrix(argv, outcomes, extra);
+    if (options.get('json')) io.out(JSON.stringify({ ...matrixDocument(suite, outcomes, wall), ...(cont ? { continue: cont } : {}) }, null, 2));
+    else {
+      io.out(formatMatrix(suite, outcomes, wall, suite.propertyTag ?? ((id) => id)));
+      if (cont) io.out(`to go on: ${cont}`);
+    }
+    if (outcomes.some((o) => o.status === 'mismatch')) return EXIT.violated;
+    if (outcomes.some((o) => o.status !== 'ok')) return EXIT.incomplete;
     return EXIT.holds;
   },
 };
+
+/**
+ * The command that gets further after rows were cut short: from the first row
+ * not finished after an interrupt; with a larger per-row --time-limit (x4) or
+ * --max-memory (x2) for rows those bounds cut, restricted to the first such row.
+ */
+function continueMatrix(argv: readonly string[], outcomes: readonly RowOutcome[], extra: SearchOptions): string | undefined {
+  const without = (args: string[], name: string): string[] => {
+    const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+    if (i >= 0) args.splice(i, args[i]!.includes('=') ? 1 : 2);
+    return args;
+  };
+  const stopped = outcomes.find((o) => o.status === 'not-run' || (o.status === 'incomplete' && o.bound === 'interrupted'));
+  let args = [...argv];
+  if (stopped) {
+    args = without(args, 'from');
+    args.push('--from', stopped.row.id);
+    return ['tlbcheck', 'matrix', ...args].map(shellQuote).join(' ');
+  }
+  const cut = outcomes.find((o) => o.status === 'incomplete');
+  if (!cut) return undefined;
+  if (cut.bound === 'time-limit' && extra.timeLimitSeconds !== undefined) {
+    args = without(args, 'time-limit');
+    args.push('--time-limit', String(extra.timeLimitSeconds * 4));
+  } else if (cut.bound === 'max-memory' && extra.maxMemoryBytes !== undefined) {
+    args = without(args, 'max-memory');
+    args.push('--max-memory', String(Math.round((extra.maxMemoryBytes / 2 ** 20) * 2)));
+  } else return undefined;
+  return ['tlbcheck', 'matrix', ...args].map(shellQuote).join(' ');
+}
