@@ -114,6 +114,19 @@ export interface Model {
    * orbit into `out`. Used for hashing only, so traces keep the real numbering.
    */
   canonicalize?(s: State, out: State): void;
+  /**
+   * Optional symmetry by interchangeable records, hashed without a sort or
+   * a copy: each class lists records (whole-word runs) that may be permuted
+   * among themselves without changing the state's behaviour. The engine
+   * hashes the words outside every record in order and each class's records
+   * with an order-independent (commutative) combination, so all states of
+   * an orbit share a fingerprint. Records must be self-contained: nothing
+   * else in the state may refer to a record by its position (an index or a
+   * mask bit naming it). With `canonicalize` too, canonicalize runs first
+   * (for the symmetries records cannot express) and the classes are hashed
+   * on its output. Used for hashing only, like canonicalize.
+   */
+  readonly symmetry?: SymmetrySpec;
   /** A readable form of `s`, for traces and diffs only (never on the hot path). */
   decode(s: State): Json;
   /** A state-specific label of `action` taken in `s` (display only); defaults to the static name. */
@@ -143,6 +156,17 @@ export interface Model {
 
   /** What partial-order reduction needs to know; without it the reduction is off. */
   readonly independence?: Independence;
+}
+
+/** Classes of interchangeable records (see Model.symmetry). */
+export interface SymmetrySpec {
+  readonly classes: readonly RecordClass[];
+}
+
+/** Records of `words` words each, starting at the words `bases` (classes of fewer than two records are ignored). */
+export interface RecordClass {
+  readonly bases: readonly number[];
+  readonly words: number;
 }
 
 /**

@@ -34,6 +34,8 @@ export const SEARCH_OPTIONS: readonly OptionSpec[] = [
   { name: 'skip', kind: 'string', valueName: 'ids', description: 'comma-separated property ids not to check (invariants, deadlock or reachability)' },
   { name: 'por', kind: 'bool', description: 'partial-order reduction (ample sets) where the model declares independence; traces are re-minimised' },
   { name: 'workers', kind: 'int', min: 0, max: 256, default: 1, description: 'worker threads for the breadth-first search (0: one per core)' },
+  { name: 'fingerprint', kind: 'enum', values: ['64', '128'], default: '64', valueName: 'bits', description: 'fingerprint width; 128 doubles the visited set for a negligible collision estimate' },
+  { name: 'spill-dir', kind: 'string', valueName: 'dir', description: 'where the BFS frontier spills once it outgrows a quarter of --max-memory (default: the temporary directory)' },
 ];
 
 /** Where a counterexample can be written (check and simulate). */
@@ -92,6 +94,8 @@ export function searchOptions(opts: Map<string, string | number | boolean>, know
     const w = (opts.get('workers') as number | undefined) ?? 1;
     checkMemoryBound(o.maxMemoryBytes, w === 1 ? 0 : w === 0 ? defaultWorkers() : w);
   }
+  if (opts.get('fingerprint') === '128') o.fingerprintBits = 128;
+  if (opts.has('spill-dir')) o.spillDir = String(opts.get('spill-dir'));
   if (interrupt) o.interrupt = interrupt;
   return o;
 }
