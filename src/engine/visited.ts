@@ -36,7 +36,7 @@ export interface VisitedSet {
 }
 
 /** Home slot of a fingerprint whose low word `l` is uniform. */
-function home(l: number, scale: number): number {
+export function home(l: number, scale: number): number {
   return (l * scale) >>> 0;
 }
 
@@ -91,7 +91,7 @@ export function growInPlace(buf: ArrayBufferLike, bytes: number): boolean {
  * old slot (displaced ones near the start) or whose probe would wrap are
  * set aside and inserted again at the end.
  */
-function rehashInPlace(t2: Uint32Array, S: number, cap: number, cap2: number): void {
+export function rehashInPlace(t2: Uint32Array, S: number, cap: number, cap2: number): void {
   const scale = cap2 / 4294967296;
   const aside: number[] = [];
   for (let k = cap - 1; k >= 0; k--) {
