@@ -83,6 +83,31 @@ describe('new search structures vs the reference explorer (fast-check)', () => {
     expect(spilled).toBeGreaterThan(1000);
   });
 
+  it('enabling masks (Model.candidates): the same results and the very same traces as trying every action', () => {
+    fc.assert(
+      fc.property(graphs(40, 8), fc.integer({ min: 0, max: 1 << 20 }), (g, seed) => {
+        const plain = graphModel(g);
+        const masked = {
+          ...plain,
+          // Every enabled action (the node's out-edges) plus a few disabled ones, in increasing order.
+          candidates(st: Uint32Array, out: Int32Array): number {
+            const u = st[0]!;
+            let n = 0;
+            for (let a = 0; a < plain.actions.length; a++) if (a < g.edges[u]!.length || ((u * 31 + a + seed) & 3) === 0) out[n++] = a;
+            return n;
+          },
+        };
+        const a = check(plain, { all: true });
+        const b = check(masked, { all: true });
+        expect(b.stats.states).toBe(a.stats.states);
+        expect(b.stats.transitions).toBe(a.stats.transitions);
+        expect(b.violations).toEqual(a.violations);
+        expect(check(masked, {}).violations).toEqual(check(plain, {}).violations);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('128-bit fingerprints: same results', () => {
     fc.assert(
       fc.property(graphs(40, 6), (g) => {

@@ -91,6 +91,7 @@ function search(
   const succ = new Uint32Array(Math.max(1, A) * W);
   const pool = Array.from({ length: A }, (_, i) => succ.subarray(i * W, (i + 1) * W));
   const acts = new Int32Array(A);
+  const cands = model.candidates ? new Int32Array(Math.max(1, A)) : undefined;
   const fps = new Uint32Array(Math.max(1, A) * L);
   let sink = 0;
   let reduced = 0;
@@ -184,7 +185,15 @@ function search(
 
     const atBound = depth >= ctx.maxDepth;
     let enabled = 0;
-    for (let a = 0; a < A; a++) if (model.step(cur, a, pool[enabled]!)) acts[enabled++] = a;
+    if (cands) {
+      const k = model.candidates!(cur, cands);
+      for (let i = 0; i < k; i++) {
+        const a = cands[i]!;
+        if (model.step(cur, a, pool[enabled]!)) acts[enabled++] = a;
+      }
+    } else {
+      for (let a = 0; a < A; a++) if (model.step(cur, a, pool[enabled]!)) acts[enabled++] = a;
+    }
     if (por === undefined) {
       hashAll(enabled);
       for (let i = 0; i < enabled; i++) if (take(idx, acts[i]!, pool[i]!, i * L, atBound)) break;

@@ -107,6 +107,15 @@ export interface Model {
    * deterministic and must not modify `s`.
    */
   step(s: State, action: number, out: State): boolean;
+  /**
+   * Optional enabling mask: writes into `out`, in increasing order, every
+   * action that may be enabled in `s` (a superset of the enabled ones; for
+   * example the actions each agent's program counter allows) and returns
+   * how many. Breadth-first search (sequential and parallel) then calls
+   * `step` only for those, instead of for every action; results are
+   * identical. `out` has room for every action.
+   */
+  candidates?(s: State, out: Int32Array): number;
   /** A state where every agent has finished: having no enabled action there is not a deadlock. */
   isFinal(s: State): boolean;
   /**

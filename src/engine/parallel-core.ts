@@ -68,6 +68,7 @@ export class LevelSearcher {
   private readonly statsBase: number;
   private readonly pool: Uint32Array[];
   private readonly acts: Int32Array;
+  private readonly cands: Int32Array | undefined;
   private readonly fps: Uint32Array;
   private readonly key = new Uint32Array(2);
   private readonly cur: Uint32Array;
@@ -94,6 +95,7 @@ export class LevelSearcher {
     const succ = new Uint32Array(Math.max(1, this.A) * this.W);
     this.pool = Array.from({ length: this.A }, (_, i) => succ.subarray(i * this.W, (i + 1) * this.W));
     this.acts = new Int32Array(this.A);
+    this.cands = model.candidates ? new Int32Array(Math.max(1, this.A)) : undefined;
     this.fps = new Uint32Array(Math.max(1, this.A) * 2);
     this.cur = new Uint32Array(this.W);
   }
@@ -208,7 +210,16 @@ export class LevelSearcher {
       const at = (first + k) * R;
       for (let w = 0; w < W; w++) cur[w] = src[at + w]!;
       let enabled = 0;
-      for (let a = 0; a < A; a++) if (model.step(cur, a, pool[enabled]!)) acts[enabled++] = a;
+      const cands = this.cands;
+      if (cands) {
+        const kc = model.candidates!(cur, cands);
+        for (let q = 0; q < kc; q++) {
+          const a = cands[q]!;
+          if (model.step(cur, a, pool[enabled]!)) acts[enabled++] = a;
+        }
+      } else {
+        for (let a = 0; a < A; a++) if (model.step(cur, a, pool[enabled]!)) acts[enabled++] = a;
+      }
       for (let e = 0; e < enabled; e++) {
         const fp = ctx.hash(pool[e]!);
         sharedKey(fp[0]!, fp[1]!, key);
