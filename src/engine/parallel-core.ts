@@ -108,14 +108,101 @@ export class LevelSearcher {
     log.set([kind, this.ids.get(property) ?? -1, at, action], n * LOG_FIELDS);
   }
 
-  /** Parks while another thread grows the visited set. */
+  /** Parks while another thread grows the visited set, helping with the rehash's bands. */
   private park(): void {
     const c = this.ctrl;
     Atomics.store(c, CTRL.PARKED + this.self, 1);
     bump(c);
-    while (Atomics.load(c, CTRL.GROW) !== 0) Atomics.wait(c, CTRL.GROW, 1, 5);
-    Atomics.store(c, CTRL.PARKED + this.self, 0);
+    let seen = -1;
+    let helped = false;
+    const aside: number[] = [];
+    for (;;) {
+      this.helpGrow(aside, seen, helped);
+      // Unpark, then look again: a new growth may have begun in between, and its
+      // grower may have seen this thread still parked (sequentially consistent
+      // atomics: it saw PARKED = 0 and waits, or this thread sees GROW = 1).
+      Atomics.store(c, CTRL.PARKED + this.self, 0);
+      if (Atomics.load(c, CTRL.GROW) === 0) break;
+      Atomics.store(c, CTRL.PARKED + this.self, 1);
+      bump(c);
+      seen = -1;
+      helped = false;
+      aside.length = 0;
+    }
     this.table.refresh(Atomics.load(c, CTRL.CAP));
+  }
+
+  /** While GROW is set: helps with each band, then inserts what it set aside. */
+  private helpGrow(aside: number[], seen: number, helped: boolean): void {
+    const c = this.ctrl;
+    while (Atomics.load(c, CTRL.GROW) !== 0) {
+      const phase = Atomics.load(c, CTRL.PHASE);
+      if (phase !== seen) {
+        seen = phase;
+        const kind = Atomics.load(c, CTRL.PHASE_KIND);
+        if (kind === 1) {
+          if (this.bandParts(aside, !helped)) helped = true;
+        } else if (kind === 2 && helped) {
+          this.table.insertAside(aside, Atomics.load(c, CTRL.NEW_CAP));
+          aside.length = 0;
+          helped = false;
+          Atomics.add(c, CTRL.ASIDE_DONE, 1);
+          bump(c);
+        }
+        continue;
+      }
+      Atomics.wait(c, CTRL.PHASE, phase, 5);
+    }
+  }
+
+  /**
+   * Takes parts of the current band until none is left; true if it took
+   * any. A helper counts itself (HELPERS) on its first part, before doing
+   * it: the grower reads HELPERS only once every part is done, so it waits
+   * for exactly the helpers that hold set-aside entries.
+   *
+   * BAND_CLAIM is one word, the band's number (11 bits) above the next part
+   * (20 bits), claimed by compare-and-swap: a thread that read one band's
+   * bounds can never take a part of the next. The grower marks the word
+   * invalid while it writes a band's bounds (a seqlock).
+   */
+  private bandParts(aside: number[], count: boolean): boolean {
+    const c = this.ctrl;
+    let took = false;
+    const w0 = Atomics.load(c, CTRL.BAND_CLAIM);
+    if (w0 < 0) return false;
+    const from = Atomics.load(c, CTRL.BAND_FROM);
+    const to = Atomics.load(c, CTRL.BAND_TO);
+    const subs = Atomics.load(c, CTRL.BAND_SUBS);
+    const cap2 = Atomics.load(c, CTRL.NEW_CAP);
+    let w = Atomics.load(c, CTRL.BAND_CLAIM);
+    if (w < 0 || w >>> 20 !== w0 >>> 20) return false; // the bounds changed while read
+    const size = Math.ceil((to - from) / subs);
+    for (;;) {
+      if (w >>> 20 !== w0 >>> 20) break;
+      const i = w & 0xfffff;
+      if (i >= subs) break;
+      const prev = Atomics.compareExchange(c, CTRL.BAND_CLAIM, w, w + 1);
+      if (prev !== w) {
+        w = prev;
+        if (w < 0) break;
+        continue;
+      }
+      w = w + 1;
+      if (count && !took) Atomics.add(c, CTRL.HELPERS, 1);
+      took = true;
+      const hi = to - i * size;
+      this.table.moveBand(Math.max(from, hi - size), hi, to, cap2, aside);
+      if (Atomics.add(c, CTRL.BAND_DONE, 1) + 1 === subs) bump(c);
+    }
+    return took;
+  }
+
+  /** Starts a phase of a growth and wakes the parked threads. */
+  private phase(kind: number): void {
+    Atomics.store(this.ctrl, CTRL.PHASE_KIND, kind);
+    Atomics.add(this.ctrl, CTRL.PHASE, 1);
+    Atomics.notify(this.ctrl, CTRL.PHASE);
   }
 
   /** Publishes inserts; grows the visited set when it is past its load (parking everyone else). */
@@ -134,10 +221,38 @@ export class LevelSearcher {
       while (Atomics.load(c, CTRL.IN_LOOP + t) === 1 && Atomics.load(c, CTRL.PARKED + t) === 0) Atomics.wait(c, CTRL.EVENT, Atomics.load(c, CTRL.EVENT), 1);
     }
     this.table.refresh(Atomics.load(c, CTRL.CAP));
-    const cap = this.table.grow();
+    Atomics.store(c, CTRL.HELPERS, 0);
+    Atomics.store(c, CTRL.ASIDE_DONE, 0);
+    Atomics.store(c, CTRL.NEW_CAP, this.table.nextCapacity);
+    const aside: number[] = [];
+    const cap = this.table.grow((from, to) => {
+      // Parts of about 16 K slots, shared with every parked thread. Band numbers
+      // follow on from the last band of any growth, whichever thread grew: a
+      // helper left holding a claim word of an earlier growth (it took no part
+      // there, so that growth did not wait for it) can then never match a band
+      // of this one unless 2048 bands have passed in between.
+      const band = ((Atomics.load(c, CTRL.BAND_CLAIM) >>> 20) + 1) & 0x7ff;
+      Atomics.store(c, CTRL.BAND_CLAIM, -1);
+      Atomics.store(c, CTRL.BAND_FROM, from);
+      Atomics.store(c, CTRL.BAND_TO, to);
+      Atomics.store(c, CTRL.BAND_SUBS, Math.max(1, Math.min(0xfffff, Math.ceil((to - from) / 16384))));
+      Atomics.store(c, CTRL.BAND_DONE, 0);
+      Atomics.store(c, CTRL.BAND_CLAIM, band << 20);
+      this.phase(1);
+      this.bandParts(aside, false);
+      const subs = Atomics.load(c, CTRL.BAND_SUBS);
+      while (Atomics.load(c, CTRL.BAND_DONE) < subs) Atomics.wait(c, CTRL.EVENT, Atomics.load(c, CTRL.EVENT), 1);
+    });
+    // Everything set aside goes in now that the table is whole again: each thread its own.
+    this.phase(2);
+    this.table.insertAside(aside, cap);
+    const helpers = Atomics.load(c, CTRL.HELPERS);
+    while (Atomics.load(c, CTRL.ASIDE_DONE) < helpers) Atomics.wait(c, CTRL.EVENT, Atomics.load(c, CTRL.EVENT), 1);
     Atomics.store(c, CTRL.CAP, cap);
+    Atomics.store(c, CTRL.PHASE_KIND, 0);
     Atomics.store(c, CTRL.GROW, 0);
-    Atomics.notify(c, CTRL.GROW);
+    Atomics.add(c, CTRL.PHASE, 1);
+    Atomics.notify(c, CTRL.PHASE);
     bump(c);
   }
 

@@ -77,6 +77,19 @@ export const CTRL = {
   LOG_COUNT: 14,
   ERROR: 15,
   EXIT: 16,
+  /** A growth's phases (bumped at each): what the parked threads help with. */
+  PHASE: 17,
+  /** 1: a band of the rehash ([BAND_FROM, BAND_TO) in BAND_SUBS parts); 2: insert what was set aside. */
+  PHASE_KIND: 18,
+  BAND_FROM: 19,
+  BAND_TO: 20,
+  BAND_SUBS: 21,
+  BAND_CLAIM: 22,
+  BAND_DONE: 23,
+  NEW_CAP: 24,
+  /** Threads that took part in this growth's bands, and those done inserting their set-aside entries. */
+  HELPERS: 25,
+  ASIDE_DONE: 26,
   READY: 32,
   PARTICIPANT: 32 + MAX_THREADS,
   IN_LOOP: 32 + 2 * MAX_THREADS,

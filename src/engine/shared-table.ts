@@ -8,8 +8,11 @@
  * that finds a matching low word waits for the high word before comparing
  * it. Neither half of a stored fingerprint is ever zero (sharedKey).
  *
- * Growth needs every other thread parked (parallel-core.ts): the capacity
- * lives in the control block, and each thread's view refreshes after one.
+ * Growth needs every other thread parked (parallel-core.ts), and the parked
+ * threads help: the slots are rehashed from the top down in bands, each
+ * band's parts taken by whichever threads claim them (grow, moveBand). The
+ * capacity lives in the control block, and each thread's view refreshes
+ * after a growth.
  */
 import { home, rehashInPlace } from './visited.ts';
 
@@ -17,6 +20,10 @@ const MAX_LOAD = 0.85;
 const GROWTH = 1.125;
 /** Largest table: a growable SharedArrayBuffer holds at most 4 GiB. */
 const MAX_BYTES = 2 ** 32;
+/** Below this slot one thread finishes a growth alone (bands shrink by an eighth each). */
+const BOTTOM = 1 << 16;
+/** Displacement an entry may have without being set aside. */
+const BAND_SLACK = 64;
 
 export function newSharedTableBuffer(capacity: number): SharedArrayBuffer {
   const make = SharedArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => SharedArrayBuffer;
@@ -67,17 +74,72 @@ export class SharedTable {
     this.scale = capacity / 4294967296;
   }
 
-  /** Grows the table in place; every other thread must be parked. Returns the new capacity. */
-  grow(): number {
+  /**
+   * Grows the table in place (every other thread parked), rehashing with the
+   * help of the parked threads: `band(from, to)` has the slots [from, to)
+   * done by whichever threads take part (parallel-core.ts), then this thread
+   * does the slots below the last band. Returns the new capacity.
+   */
+  grow(band: (from: number, to: number, cap: number, cap2: number) => void): number {
+    const cap = this.cap;
     const cap2 = this.nextCapacity;
     const g = this.buffer as unknown as { grow(n: number): void };
-    g.grow(cap2 * 8);
+    if (this.buffer.byteLength < cap2 * 8) g.grow(cap2 * 8);
+    // Bands from the top down: the entries of [L, U) all move to slots at or above U, whose
+    // own entries have moved on already, so the threads of one band never meet a slot still to be read.
+    let U = cap;
+    for (;;) {
+      const L = Math.max(BOTTOM, Math.ceil(U / GROWTH) + BAND_SLACK);
+      if (L >= U) break;
+      band(L, U, cap, cap2);
+      U = L;
+    }
     const t2 = new Uint32Array(this.buffer, 0, 2 * cap2);
-    rehashInPlace(t2, 2, this.cap, cap2);
+    rehashInPlace(t2, 2, cap, cap2, U);
     this.t = t2;
     this.cap = cap2;
     this.scale = cap2 / 4294967296;
     return cap2;
+  }
+
+  /**
+   * One thread's part of a band: old slots [from, to) (the top of the band
+   * is `top`), from the last down. An entry moves to its new home or past
+   * it (compare-and-swap: other threads fill the same slots); one whose new
+   * home lies below the band's top, or whose probe would wrap, is set aside
+   * in `aside` (inserted once every band is done).
+   */
+  moveBand(from: number, to: number, top: number, cap2: number, aside: number[]): void {
+    const t = new Uint32Array(this.buffer, 0, 2 * cap2);
+    const scale = cap2 / 4294967296;
+    for (let k = to - 1; k >= from; k--) {
+      const j = k << 1;
+      const lo = t[j]!;
+      if (lo === 0) continue;
+      const hi = t[j + 1]!;
+      t[j] = 0;
+      t[j + 1] = 0;
+      let i = home(lo, scale);
+      if (i < top) {
+        aside.push(hi, lo);
+        continue;
+      }
+      for (;;) {
+        const q = i << 1;
+        if (t[q] === 0 && Atomics.compareExchange(t, q, 0, lo) === 0) {
+          Atomics.store(t, q + 1, hi);
+          break;
+        }
+        if (++i === cap2) break;
+      }
+      if (i === cap2) aside.push(hi, lo);
+    }
+  }
+
+  /** Inserts entries set aside during a growth (any thread, any number at once), once the table is whole again. */
+  insertAside(aside: readonly number[], cap2: number): void {
+    this.refresh(cap2);
+    for (let e = 0; e < aside.length; e += 2) this.insert(aside[e]!, aside[e + 1]!);
   }
 
   /** Inserts (hi, lo), both non-zero; true when it was not there. Safe from any number of threads. */

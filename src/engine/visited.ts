@@ -91,10 +91,11 @@ export function growInPlace(buf: ArrayBufferLike, bytes: number): boolean {
  * old slot (displaced ones near the start) or whose probe would wrap are
  * set aside and inserted again at the end.
  */
-export function rehashInPlace(t2: Uint32Array, S: number, cap: number, cap2: number): void {
+export function rehashInPlace(t2: Uint32Array, S: number, cap: number, cap2: number, top = cap): void {
   const scale = cap2 / 4294967296;
   const aside: number[] = [];
-  for (let k = cap - 1; k >= 0; k--) {
+  // Slots from `top` up are already rehashed (the parallel search does those in bands).
+  for (let k = top - 1; k >= 0; k--) {
     const j = k * S;
     let any = 0;
     for (let w = 0; w < S; w++) any |= t2[j + w]!;
