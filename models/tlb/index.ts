@@ -60,6 +60,12 @@ export const tlbFactory: ModelFactory = {
   summary: 'the TLB-shootdown machine: kernel paths as agents on a backend, with user threads, walkers, gup_fast, reclaim and the allocator',
   params: TLB_PARAMS,
   keyParams: ['backend', 'path'],
+  normalize(p: ParamValues) {
+    // Without --run, cpu0 runs --path; an `auto` path is named as the path it resolves to.
+    if (String(p['run'] ?? '').trim() !== '' || p['path'] !== 'auto') return p;
+    const b = BACKENDS.find((x) => x.id === p['backend']);
+    return b ? { ...p, path: b.kernel === '2011' ? 'unmap_region' : 'munmap' } : p;
+  },
   properties: TLB_PROPERTIES.map((p) => ({ id: p.id, statement: p.statement })),
   catalog: [
     { title: 'backends (--backend)', entries: BACKENDS.map((b) => ({ id: b.id, summary: `${b.summary} [${b.source}]` })) },
