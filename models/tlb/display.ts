@@ -36,6 +36,7 @@ export function describe(m: TlbMachine, s: State, a: number): string {
       const ins = ag.next(s);
       if (!ins) return `${ag.path}: done`;
       const x = ag.view(s);
+      x.choice = m.choiceOf[a]!;
       const held = locksHeld(m, s, ag);
       const holding = held.length > 0 ? ` [holding ${held.join(', ')}]` : '';
       return `${ins.stack.filter(Boolean).join(' > ')}: ${ins.label ? ins.label(x) : ins.stack[ins.stack.length - 1]}${holding}`;
@@ -116,7 +117,9 @@ export function shortLabel(m: TlbMachine, s: State, a: number): string {
       const ag = m.kagents[arg]!;
       const ins = ag.next(s);
       if (!ins) return 'done';
-      return ins.short ? ins.short(ag.view(s)) : ins.stack[ins.stack.length - 1]!;
+      const x = ag.view(s);
+      x.choice = m.choiceOf[a]!;
+      return ins.short ? ins.short(x) : ins.stack[ins.stack.length - 1]!;
     }
     case Kind.Ipi: {
       const ag = m.kagents[arg]!;

@@ -33,7 +33,8 @@ export function tlbModel(config: TlbConfig): TlbModel {
     metrics: [
       { id: 'ipis', description: 'IPIs sent by the kernel paths', read: (s: State) => get(s, m.costIpisF) },
       { id: 'fullFlushes', description: 'full TLB flushes, per target CPU', read: (s: State) => get(s, m.costFullF) },
-      { id: 'perPageInvalidates', description: 'single-page invalidates, per target CPU', read: (s: State) => get(s, m.costPerPageF) },
+      { id: 'perPageInvalidates', description: 'single-page invalidates of every level (leaf and walk cache), per target CPU', read: (s: State) => get(s, m.costPerPageF) },
+      { id: 'leafInvalidates', description: 'single-page invalidates of the leaf entry only (walk caches kept), per target CPU', read: (s: State) => get(s, m.costLeafF) },
     ],
     initialStates: () => [m.initial()],
     step: (s, a, out) => m.step(s, a, out),

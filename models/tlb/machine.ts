@@ -58,7 +58,8 @@ function featuresOf(config: TlbConfig): Features {
     writes: paths.some((p) => p.writes),
     walkCache: config.hw.walkCache,
     icache: config.hw.icache === 'incoherent',
-    ipi: config.hw.tlb === 'ipi',
+    // IPIs: the flushes of IPI hardware, and tlb_remove_table_sync_one on any hardware with RCU table freeing.
+    ipi: config.hw.tlb === 'ipi' || (v6 && config.backend.kernel === 'v6' && config.backend.kconfig.MMU_GATHER_RCU_TABLE_FREE),
     rcu: false, // decided after the programs are built
     gup: config.gup > 0,
     v6,
@@ -79,6 +80,8 @@ export class TlbMachine extends TlbState {
   readonly kind: Uint8Array;
   readonly cpuOf: Int8Array;
   readonly argOf: Int8Array;
+  /** Per action: which outcome of a kernel choice step it takes (0 for every other action). */
+  readonly choiceOf: Int8Array;
   readonly flusherCpu: number;
   readonly usesRcu: boolean;
   /** The components partial-order reduction reasons about (por.ts). */
@@ -136,11 +139,12 @@ export class TlbMachine extends TlbState {
     this.slotsOfFrame = Array.from({ length: this.K }, (_, f) => Array.from({ length: this.S }, (_, s) => s).filter((s) => s % this.K === f));
 
     this.roles = this.computeRoles();
-    const acts: { kind: Kind; cpu: number; arg: number; agent: string; name: string }[] = [];
+    const acts: { kind: Kind; cpu: number; arg: number; agent: string; name: string; choice?: number }[] = [];
     this.buildActions(acts);
     this.kind = Uint8Array.from(acts.map((a) => a.kind));
     this.cpuOf = Int8Array.from(acts.map((a) => a.cpu));
     this.argOf = Int8Array.from(acts.map((a) => a.arg));
+    this.choiceOf = Int8Array.from(acts.map((a) => a.choice ?? 0));
     for (const a of acts) {
       let i = this.agents.indexOf(a.agent);
       if (i < 0) i = this.agents.push(a.agent) - 1;
@@ -171,9 +175,12 @@ export class TlbMachine extends TlbState {
     return out;
   }
 
-  private buildActions(acts: { kind: Kind; cpu: number; arg: number; agent: string; name: string }[]): void {
+  private buildActions(acts: { kind: Kind; cpu: number; arg: number; agent: string; name: string; choice?: number }[]): void {
     const { V, N } = this;
-    for (const a of this.kagents) acts.push({ kind: Kind.Kernel, cpu: a.cpu, arg: a.index, agent: a.name, name: `${a.name} step` });
+    for (const a of this.kagents) {
+      acts.push({ kind: Kind.Kernel, cpu: a.cpu, arg: a.index, agent: a.name, name: `${a.name} step` });
+      for (let k = 1; k < a.maxChoices; k++) acts.push({ kind: Kind.Kernel, cpu: a.cpu, arg: a.index, agent: a.name, name: `${a.name} step (outcome ${k})`, choice: k });
+    }
     const writes = this.feat.writes;
     for (let c = 0; c < N; c++) {
       const r = this.roles[c]!;
@@ -306,7 +313,7 @@ export class TlbMachine extends TlbState {
     const arg = this.argOf[a]!;
     switch (this.kind[a] as Kind) {
       case Kind.Kernel:
-        return this.kagents[arg]!.step(s, out);
+        return this.kagents[arg]!.step(s, out, this.choiceOf[a]!);
       case Kind.Ipi:
         return ipiStep(this, s, c, arg, out);
       case Kind.WalkStart:

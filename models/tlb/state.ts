@@ -92,6 +92,7 @@ export class TlbState {
   readonly costIpisF: Slot;
   readonly costFullF: Slot;
   readonly costPerPageF: Slot;
+  readonly costLeafF: Slot;
 
   // per CPU
   readonly tlbF: Slot[] = [];
@@ -136,6 +137,7 @@ export class TlbState {
     this.costIpisF = mm.upTo('cost_ipis', COST_MAX);
     this.costFullF = mm.upTo('cost_full', COST_MAX);
     this.costPerPageF = mm.upTo('cost_per_page', COST_MAX);
+    this.costLeafF = mm.upTo('cost_leaf', COST_MAX);
 
     for (let c = 0; c < this.N; c++) {
       const r = new RecordSpec(`cpu${c}`);
@@ -283,7 +285,8 @@ export class TlbState {
     return this.pendingF ? get(s, this.pendingF) : 0;
   }
 
-  addCost(s: State, ipis: number, full: number, perPage: number): void {
+  addCost(s: State, ipis: number, full: number, perPage: number, leaf = 0): void {
+    if (leaf) set(s, this.costLeafF, Math.min(COST_MAX, get(s, this.costLeafF) + leaf));
     if (ipis) set(s, this.costIpisF, Math.min(COST_MAX, get(s, this.costIpisF) + ipis));
     if (full) set(s, this.costFullF, Math.min(COST_MAX, get(s, this.costFullF) + full));
     if (perPage) set(s, this.costPerPageF, Math.min(COST_MAX, get(s, this.costPerPageF) + perPage));

@@ -9,7 +9,7 @@
  */
 import { get, set } from '../../../src/engine/layout.ts';
 import type { State } from '../../../src/engine/model.ts';
-import { FLUSH_PRIMITIVES } from '../kernel/builder.ts';
+import { FLUSH_LEAF, FLUSH_PRIMITIVES, FLUSH_SYNC } from '../kernel/builder.ts';
 import type { Exec } from '../kernel/exec.ts';
 import type { TlbMachine } from '../machine.ts';
 
@@ -50,7 +50,9 @@ export function sendFlush(m: TlbMachine, x: Exec, prim: number, pages: number, r
   const N = m.N;
   if (m.log) m.log.push(`${FLUSH_PRIMITIVES[prim]} pages=${pages.toString(2)} regions=${regions.toString(2)}${icache ? ' icache' : ''}${full && prim !== 0 ? ' full' : ''}`);
   const ipi = m.config.hw.tlb === 'ipi';
-  if (x.agent.countsCost) m.addCost(out, ipi ? N - 1 : 0, full ? N : 0, full ? 0 : perPage * N);
+  if (prim === FLUSH_SYNC) return sendSync(m, x);
+  const leaf = prim === FLUSH_LEAF;
+  if (x.agent.countsCost) m.addCost(out, ipi ? N - 1 : 0, full ? N : 0, full || leaf ? 0 : perPage * N, leaf ? perPage * N : 0);
   if (!ipi) {
     for (let c = 0; c < N; c++) flushCpu(m, out, c, pages, regions, icache);
     return;
@@ -69,6 +71,30 @@ export function sendFlush(m: TlbMachine, x: Exec, prim: number, pages: number, r
   set(out, a.flPages!, pages);
   set(out, a.flRegions!, regions);
   if (a.flIcache) set(out, a.flIcache, icache ? 1 : 0);
+}
+
+/**
+ * tlb_remove_table_sync_one: smp_call_function(noop, wait=1). An IPI to every
+ * other CPU, whatever the TLB hardware, that invalidates nothing: its only
+ * effect is to wait until each target has had interrupts on, so no
+ * interrupts-off walker (gup_fast) that started before it is still walking.
+ */
+function sendSync(m: TlbMachine, x: Exec): void {
+  const out = x.st;
+  const N = m.N;
+  if (x.agent.countsCost) m.addCost(out, N - 1, 0, 0);
+  if (N === 1) return;
+  const a = x.agent;
+  const bit = 1 << a.index;
+  for (let c = 0; c < N; c++) {
+    if (c === x.cpu) continue;
+    const f = m.inboxF[c]!;
+    set(out, f, get(out, f) | bit);
+  }
+  set(out, a.flPrim!, FLUSH_SYNC);
+  set(out, a.flPages!, 0);
+  set(out, a.flRegions!, 0);
+  if (a.flIcache) set(out, a.flIcache, 0);
 }
 
 /** Whether some CPU has not yet acknowledged kernel agent i's flush IPI. */

@@ -23,7 +23,11 @@ export type Cond = (x: Exec) => boolean;
 export const FLUSH_MM = 0;
 export const FLUSH_RANGE = 1;
 export const FLUSH_PAGE = 2;
-export const FLUSH_PRIMITIVES = ['flush_tlb_mm', 'flush_tlb_range', 'flush_tlb_page'] as const;
+/** A range invalidation of the leaf entries only (arm64 TLBI VALE1IS): walk caches stay. */
+export const FLUSH_LEAF = 3;
+/** tlb_remove_table_sync_one: an IPI that invalidates nothing and waits for every CPU with interrupts off. */
+export const FLUSH_SYNC = 4;
+export const FLUSH_PRIMITIVES = ['flush_tlb_mm', 'flush_tlb_range', 'flush_tlb_page', 'flush_tlb_range (leaf only)', 'tlb_remove_table_sync_one'] as const;
 
 export class KernelBuilder extends ProgramBuilder {
   readonly g: Geometry;
@@ -112,7 +116,7 @@ export class KernelBuilder extends ProgramBuilder {
    * empty. `vma` is the index of the VMA passed in (its flags decide i-cache
    * eviction on Tile), or -1 for the mm-based variant Peter proposes.
    */
-  flush_tlb_range(vma: At, start: At, end: At): void {
+  flush_tlb_range(vma: At, start: At, end: At, leaf?: Cond): void {
     const m = this.m;
     const fl = this.backend.flush;
     const g = this.g;
@@ -144,11 +148,12 @@ export class KernelBuilder extends ProgramBuilder {
           label: (x) => {
             const [s, e] = bounds(x);
             const v = vma(x);
+            const lvl = leaf && leaf(x) ? ', leaf entries only' : '';
             const what =
               fl.range === 'full'
                 ? `${pagesText(s, e)} (flushes the whole mm)`
                 : `${pagesText(s, e)}${v >= 0 ? ` of vma${v}${g.vmas[v]!.exec ? ' (VM_EXEC)' : ''}` : ''}`;
-            return `${what}${icacheOf(x) && m.feat.icache ? ', evicting i-caches' : ''}${m.deliveryNote()}`;
+            return `${what}${lvl}${icacheOf(x) && m.feat.icache ? ', evicting i-caches' : ''}${m.deliveryNote()}`;
           },
           short: (x) => {
             const [s, e] = bounds(x);
@@ -164,10 +169,30 @@ export class KernelBuilder extends ProgramBuilder {
               pages |= 1 << p;
               regions |= 1 << g.regionOf[p]!;
             }
+            // A leaf-only invalidation (arm64 VALE1IS) leaves every walk-cache entry alone.
+            if (leaf && leaf(x)) return m.sendFlush(x, FLUSH_LEAF, pages, 0, icacheOf(x), false, e - s);
             return m.sendFlush(x, FLUSH_RANGE, pages, regions, icacheOf(x), false, e - s);
           },
         }),
     );
+  }
+
+  /**
+   * tlb_remove_table_sync_one: an IPI to every other CPU that waits for each
+   * to have interrupts on (it excludes interrupts-off walkers such as
+   * gup_fast; it is not an RCU grace period). Sent by IPI on any hardware.
+   */
+  tlb_remove_table_sync_one(): void {
+    const m = this.m;
+    const c = m.comp;
+    this.step({
+      kind: 'flush',
+      name: 'tlb_remove_table_sync_one',
+      label: () => 'smp_call_function(noop, wait): IPI every other CPU and wait for each to have interrupts on',
+      short: () => 'sync_one IPI',
+      touches: { reads: [], writes: [...c.inboxesOf(this.agent.index), c.cost] },
+      run: (x) => m.sendFlush(x, FLUSH_SYNC, 0, 0, false, false, 0),
+    });
   }
 
   // ---------------------------------------------------------------- page tables

@@ -49,6 +49,16 @@ export const MECHANISMS: readonly Mechanism[] = [
     ref: 'MODERN §3.2',
   },
   {
+    id: 'tlb_remove_table_sync_one',
+    statement: 'a table freed without the batch (its allocation failed) waits for an IPI to every CPU, so no interrupts-off walker still reads it',
+    ref: 'MODERN §2.7',
+  },
+  {
+    id: 'rcu-table-free',
+    statement: 'page tables are freed after an RCU grace period, which interrupts-off walkers (gup_fast) hold off',
+    ref: 'MODERN §1.1, §2.7, §5',
+  },
+  {
     id: 'mremap-flush-under-ptl',
     statement: 'mremap flushes the old range before it drops the page-table locks',
     ref: 'MODERN §3.7',
