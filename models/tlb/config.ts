@@ -57,6 +57,10 @@ export interface TlbConfig {
   readonly batch: number;
   /** Mechanisms switched off (--without). */
   readonly without: ReadonlySet<string>;
+  /** User CPUs (the last accessors) whose thread may be switched out: to a kernel thread (lazy TLB) or another mm, and back. */
+  readonly switching: number;
+  /** Real pages each modelled page stands for, for the cost columns and the arches' range limits (0: a page table spans PTRS_PER_PTE = 512 pages). */
+  readonly span: number;
 }
 
 export class ConfigError extends Error {}
@@ -118,6 +122,23 @@ export const TLB_PARAMS: readonly ParamSpec[] = [
     valueName: 'opts',
   },
   { name: 'without', description: 'mechanisms switched off, comma-separated (see `tlbcheck list`)', kind: 'string', default: '', valueName: 'mechs' },
+  {
+    name: 'switch',
+    description: 'user CPUs (the last accessors) whose thread the scheduler may switch out, to a kernel thread (lazy TLB) or another mm, and back (v6 backends)',
+    kind: 'int',
+    default: 0,
+    min: 0,
+    max: MAX_CPUS - 1,
+  },
+  {
+    name: 'span',
+    description: `real pages each modelled page stands for, in costs and range limits (${AUTO}: a page table spans 512 pages)`,
+    kind: 'int',
+    default: AUTO,
+    auto: true,
+    min: 1,
+    max: 512,
+  },
 ];
 
 /** Params to a checked configuration, or a one-line reason why it cannot exist. */
@@ -186,6 +207,7 @@ export function resolveConfig(p: ParamValues): TlbConfig {
   if (!otherUsers && (accessors > 0 || gup > 0)) {
     throw new ConfigError(`${paths.find((x) => !x.otherUsers)!.id} runs with no other user of the mm: --accessors and --gup must be 0`);
   }
+  if (gup > 0 && backend.kernel === 'v6' && !backend.kconfig.HAVE_GUP_FAST) throw new ConfigError(`--gup: ${backend.id} has no gup_fast (HAVE_GUP_FAST is not set)`);
   const tlb = p['tlb'] === AUTO ? backend.hardware.tlb : (p['tlb'] as Hardware['tlb']);
   const walkCache = p['walk-cache'] === AUTO ? backend.hardware.walkCache : p['walk-cache'] === 'on';
   const icache = p['icache'] === AUTO ? backend.hardware.icache : (p['icache'] as Hardware['icache']);
@@ -214,6 +236,13 @@ export function resolveConfig(p: ParamValues): TlbConfig {
     if (!mech) throw new ConfigError(`--without: unknown mechanism '${w.length > 40 ? `${w.slice(0, 39)}…` : w}' (known: ${MECHANISMS.map((x) => x.id).join(', ')})`);
     without.add(mech.id);
   }
+  const switching = (p['switch'] as number | undefined) ?? 0;
+  if (switching > 0 && backend.kernel !== 'v6') throw new ConfigError('--switch: context switches are modelled on v6 backends only');
+  if (switching > accessors - Math.max(0, accessors + gup - userCpus)) {
+    throw new ConfigError(`--switch ${switching} needs ${switching} accessor CPUs that run no gup_fast (--accessors is ${accessors}, --gup ${gup})`);
+  }
+  const spanP = p['span'];
+  const span = spanP === AUTO || spanP === undefined ? 0 : (spanP as number);
   const kconfigText = String(p['kconfig'] ?? '').trim();
   let effective: Backend = backend;
   if (kconfigText !== '') {
@@ -241,7 +270,9 @@ export function resolveConfig(p: ParamValues): TlbConfig {
     walker: p['walker'] === AUTO ? (backend.hardware.speculativeWalks ? 'all' : 'off') : (p['walker'] as WalkerPlacement),
     walkFlush: p['walk-flush'] as WalkFlush,
     allocator: p['allocator'] as boolean,
-    hw: { tlb, walkCache, icache, speculativeWalks: backend.hardware.speculativeWalks },
+    hw: { tlb, walkCache, icache, speculativeWalks: backend.hardware.speculativeWalks, ...(backend.hardware.walkerIrqsOff ? { walkerIrqsOff: true } : {}) },
+    switching,
+    span,
     gupRef,
     flusher,
     flusherIrqsOff: p['flusher-irqs-off'] as boolean,

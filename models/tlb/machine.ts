@@ -8,19 +8,20 @@
 import { get, set } from '../../src/engine/layout.ts';
 import type { ActionInfo, State } from '../../src/engine/model.ts';
 import type { TlbConfig } from './config.ts';
-import { buildGeometry } from './geometry.ts';
+import { buildGeometry, PTRS_PER_PTE } from './geometry.ts';
 import { KernelAgent } from './kernel/agent.ts';
 import { KernelBuilder } from './kernel/builder.ts';
 import type { Exec } from './kernel/exec.ts';
 import { callRcu, rcuFreeStep } from './kernel/rcu.ts';
 import { ipiStep } from './hw/ipi.ts';
-import { sendFlush, waitingForAcks } from './hw/tlb.ts';
+import { sendFlush, sendInvalidate, waitingForAcks, type Invalidation } from './hw/tlb.ts';
+import { SWITCHES, switchStep } from './kernel/sched.ts';
 import { execStep, readStep, writeStep } from './hw/user.ts';
 import { walkPte, walkStart } from './hw/walker.ts';
 import { GUP_IRQ_ON, GUP_READ_PMD, gupHoldsRef, gupStart, gupStep } from './mm/gup.ts';
 import { execNewStep, reuseStep, writeCodeStep } from './mm/page_alloc.ts';
 import { findPath } from './paths.ts';
-import { FREE, LIVE, TlbState, type Features } from './state.ts';
+import { CTX_LAZY, CTX_OTHER, CTX_USER, FREE, LIVE, TlbState, type Features } from './state.ts';
 import { Components } from './por.ts';
 
 /** Action kinds; every action slot has one. */
@@ -39,6 +40,7 @@ export enum Kind {
   WriteCode,
   ExecNew,
   RcuFree,
+  Switch,
 }
 
 export interface Roles {
@@ -48,6 +50,8 @@ export interface Roles {
   /** Index of the kernel agent running on this CPU, or -1. */
   readonly kernel: number;
   readonly flusher: boolean;
+  /** The scheduler may switch this CPU's thread out and back (--switch). */
+  readonly switches: boolean;
 }
 
 function featuresOf(config: TlbConfig): Features {
@@ -63,6 +67,7 @@ function featuresOf(config: TlbConfig): Features {
     rcu: false, // decided after the programs are built
     gup: config.gup > 0,
     v6,
+    ctx: config.switching > 0,
     reclaim,
     maxBatchGen: reclaim ? 1 + config.agents.filter((a) => findPath(a.path)!.reclaim).reduce((n, a) => n + a.hi - a.lo + 1, 0) : 1,
     initiators: config.agents.length + (config.flusher ? 1 : 0),
@@ -164,13 +169,15 @@ export class TlbMachine extends TlbState {
     for (let c = 0; c < c0.cpus; c++) if (!kernelOn.has(c) && c !== this.flusherCpu) users.push(c);
     const accessorCpus = new Set(users.slice(0, c0.accessors));
     const gupCpus = new Set(users.slice(users.length - c0.gup));
+    const switchCpus = new Set(users.filter((c) => accessorCpus.has(c) && !gupCpus.has(c)).slice(-c0.switching || users.length));
+    if (c0.switching === 0) switchCpus.clear();
     const out: Roles[] = [];
     for (let c = 0; c < c0.cpus; c++) {
       const kernel = kernelOn.get(c) ?? -1;
       const accessor = accessorCpus.has(c);
       const onKernel = kernel >= 0;
       const speculative = c0.walker === 'all' || (c0.walker === 'unmapper' && onKernel) || (c0.walker === 'others' && !onKernel);
-      out.push({ kernel, flusher: c === this.flusherCpu, accessor, gup: gupCpus.has(c), walks: accessor || speculative });
+      out.push({ kernel, flusher: c === this.flusherCpu, accessor, gup: gupCpus.has(c), walks: accessor || speculative, switches: switchCpus.has(c) });
     }
     return out;
   }
@@ -205,6 +212,9 @@ export class TlbMachine extends TlbState {
           if (writes) acts.push({ kind: Kind.Write, cpu: c, arg: v, agent: `cpu${c} user`, name: `cpu${c} writes page ${v}` });
           if (this.execPage(v)) acts.push({ kind: Kind.Exec, cpu: c, arg: v, agent: `cpu${c} user`, name: `cpu${c} executes page ${v}` });
         }
+      }
+      if (r.switches) {
+        SWITCHES.forEach((sw, i) => acts.push({ kind: Kind.Switch, cpu: c, arg: i, agent: `cpu${c} sched`, name: `cpu${c} ${sw.text}` }));
       }
       if (r.gup) {
         for (let v = 0; v < V; v++) acts.push({ kind: Kind.GupStart, cpu: c, arg: v, agent: `cpu${c} gup_fast`, name: `cpu${c} gup_fast(page ${v})` });
@@ -250,6 +260,8 @@ export class TlbMachine extends TlbState {
   irqsOff(s: State, c: number): boolean {
     const st = this.gupStage(s, c);
     if (st >= GUP_READ_PMD && st <= GUP_IRQ_ON) return true;
+    // A software refill walking the Linux tables runs in a trap with interrupts off.
+    if (this.config.hw.walkerIrqsOff && get(s, this.walkF[c]!) !== 0) return true;
     for (const a of this.kagents) if (a.cpu === c && get(s, a.irqoff) === 1) return true;
     return false;
   }
@@ -272,6 +284,84 @@ export class TlbMachine extends TlbState {
 
   sendFlush(x: Exec, prim: number, pages: number, regions: number, icache: boolean, full: boolean, perPage: number): void {
     sendFlush(this, x, prim, pages, regions, icache, full, perPage);
+  }
+
+  sendInvalidate(x: Exec, inv: Invalidation): void {
+    sendInvalidate(this, x, inv);
+  }
+
+  /** How CPUs that do not run the mm take flushes (the backend's asm/tlbflush.h). */
+  get lazyTlb(): 'x86' | 'none' {
+    const b = this.config.backend;
+    return b.kernel === 'v6' && b.tlbflush ? b.tlbflush.lazyTlb : 'none';
+  }
+
+  /** x86 flush_tlb_func on a lazy CPU: switch_mm_irqs_off(init_mm); its tlb_gen stays behind. */
+  switchToInitMm(out: State, c: number): void {
+    set(out, this.ctxF[c]!, CTX_OTHER);
+    set(out, this.behindF[c]!, 1);
+    set(out, this.walkF[c]!, 0);
+    const ww = this.walkWF[c];
+    if (ww) set(out, ww, 0);
+  }
+
+  /** Real pages modelled page v stands for (--span; by default its page table's 512 pages shared out). */
+  spanOf(v: number): number {
+    if (this.config.span > 0) return this.config.span;
+    const r = this.g.regionOf[v]!;
+    return Math.ceil(PTRS_PER_PTE / (this.g.regionEnd[r]! - this.g.regionStart[r]!));
+  }
+
+  /** Real pages of modelled pages [s, e). */
+  realPages(s: number, e: number): number {
+    let n = 0;
+    for (let v = Math.max(0, s); v < Math.min(this.V, e); v++) n += this.spanOf(v);
+    return n;
+  }
+
+  /** Mask of modelled pages [s, e). */
+  pagesMask(s: number, e: number): number {
+    let b = 0;
+    for (let v = Math.max(0, s); v < Math.min(this.V, e); v++) b |= 1 << v;
+    return b;
+  }
+
+  /** Mask of the regions (page tables) that the pages in `pages` lie in. */
+  regionsOfPages(pages: number): number {
+    let b = 0;
+    for (let v = 0; v < this.V; v++) if ((pages >>> v) & 1) b |= 1 << this.g.regionOf[v]!;
+    return b;
+  }
+
+  /** Mask of every page in the regions of `regions`. */
+  pagesOfRegions(regions: number): number {
+    let b = 0;
+    for (let v = 0; v < this.V; v++) if ((regions >>> this.g.regionOf[v]!) & 1) b |= 1 << v;
+    return b;
+  }
+
+  get allPages(): number {
+    return 2 ** this.V - 1;
+  }
+  get allRegions(): number {
+    return 2 ** this.R - 1;
+  }
+
+  /** Where a v6 invalidation goes, for its label. */
+  reachNote(x: Exec, inv: Invalidation): string {
+    if (inv.delivery === 'broadcast') return ' (broadcast to every CPU)';
+    const s = x.st;
+    const to: number[] = [];
+    const skipped: number[] = [];
+    for (let c = 0; c < this.N; c++) {
+      if (c === x.cpu || inv.reach === 'local') continue;
+      if (!this.inCpumask(s, c)) continue;
+      if (inv.reach === 'mm' || this.cpuCtx(s, c) === CTX_USER) to.push(c);
+      else skipped.push(c);
+    }
+    const ipi = to.length ? ` (IPI to ${to.map((c) => `cpu${c}`).join(', ')})` : inv.reach === 'local' ? ' (this CPU only)' : ' (no other CPU)';
+    const lazy = skipped.length ? `; skips ${skipped.map((c) => `cpu${c} (${this.cpuCtx(s, c) === CTX_LAZY ? 'lazy' : 'another mm'})`).join(', ')}` : '';
+    return ipi + lazy;
   }
 
   callRcu(out: State, tables: number): void {
@@ -340,6 +430,8 @@ export class TlbMachine extends TlbState {
         return execNewStep(this, s, c, arg, out);
       case Kind.RcuFree:
         return rcuFreeStep(this, s, out);
+      case Kind.Switch:
+        return switchStep(this, s, c, arg, out);
     }
     return false;
   }
@@ -375,6 +467,11 @@ export class TlbMachine extends TlbState {
         for (let p = 0; p < K; p++) if (this.execPage(p)) this.setIcLine(s, c, p, 1);
       }
     }
+    // Every CPU starts on the mm, in its mm_cpumask, with its tlb_gen current.
+    for (let c = 0; c < this.N; c++) {
+      const f = this.cpumaskF[c];
+      if (f) set(s, f, 1);
+    }
     for (const a of this.kagents) {
       a.x.tlb.resetFor(s);
       if (a.path !== 'flusher' && this.config.unmapperIrqsOff) set(s, a.irqoff, 1);
@@ -403,7 +500,7 @@ export class TlbMachine extends TlbState {
     const classes = new Map<string, number[]>();
     this.roles.forEach((r, c) => {
       if (r.kernel >= 0 || r.flusher) return;
-      const key = `${r.accessor}/${r.gup}/${r.walks}`;
+      const key = `${r.accessor}/${r.gup}/${r.walks}/${r.switches}`;
       const list = classes.get(key) ?? [];
       list.push(c);
       classes.set(key, list);

@@ -32,8 +32,12 @@ export interface MmuGatherOps {
   tlb_flush_mmu_free(this: MmuGatherOps, k: KernelBuilder): void;
   tlb_flush_mmu(this: MmuGatherOps, k: KernelBuilder): void;
   tlb_finish_mmu(this: MmuGatherOps, k: KernelBuilder): void;
-  /** Reclaim's deferred flush (ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH): what arch_tlbbatch_flush sends. */
-  arch_tlbbatch_flush(this: MmuGatherOps, k: KernelBuilder): void;
+  /**
+   * Reclaim's deferred flush (ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH): what
+   * arch_tlbbatch_flush sends. `frames`: the data frames reclaim unmapped
+   * since the last one (what add_pending saw).
+   */
+  arch_tlbbatch_flush(this: MmuGatherOps, k: KernelBuilder, frames?: At): void;
   /** tlb_needs_table_invalidate(): whether hardware walks Linux tables and must lose them before a table is freed. */
   readonly tlb_needs_table_invalidate: boolean;
 }
@@ -172,6 +176,11 @@ export const genericMmuGather: MmuGatherOps = {
             // tlb_remove_table_one as v6.14-v6.18 has it without PT_RECLAIM (raspberrypi/linux @46d03bd2):
             // tlb_remove_table_sync_one (a real IPI with RCU table freeing), then __tlb_remove_table at once.
             k.within('tlb_remove_table_one', () => {
+              if (kc.PT_RECLAIM && kc.MMU_GATHER_RCU_TABLE_FREE && k.mech('rcu-table-free')) {
+                // With PT_RECLAIM: call_rcu on the ptdesc's own rcu_head.
+                k.call_rcu_one(table, '__tlb_remove_table_one');
+                return;
+              }
               if (kc.MMU_GATHER_RCU_TABLE_FREE && k.mech('tlb_remove_table_sync_one')) k.tlb_remove_table_sync_one();
               k.free_table(() => table, '__tlb_remove_table');
             });

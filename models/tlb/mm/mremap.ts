@@ -60,6 +60,7 @@ export function buildMremap(k: KernelBuilder, lo: number, hi: number): void {
   const K = g.pages;
   const T = g.tables;
   const underPtl = k.mech('mremap-flush-under-ptl');
+  const pg = k.pgtable();
   const vmas = k.vmasIn(lo, hi);
   const copies = g.vmas.filter((v) => v.copyOf >= 0 && vmas.some((o) => o.index === v.copyOf));
   const flushOld = (s: number, e: number): void =>
@@ -113,12 +114,13 @@ export function buildMremap(k: KernelBuilder, lo: number, hi: number): void {
             lockBit(k, oldT, 'pte_offset_map_lock', `the PTL of table ${oldT}`);
             lockBit(k, newT, 'spin_lock_nested', `the PTL of table ${newT}`);
             flushTlbBatchedPending(k);
+            pg.arch_enter_lazy_mmu_mode(k);
             for (let v = s; v < e; v++) {
               const from = g.slotOf[v]!;
               const to = g.slotOf[K + v]!;
               k.if(
                 (x) => m.ptePresent(x.st, from),
-                () =>
+                () => {
                   k.step({
                     kind: 'pte',
                     name: 'set_pte_at',
@@ -132,7 +134,9 @@ export function buildMremap(k: KernelBuilder, lo: number, hi: number): void {
                       m.setMaskBit(x.st, k.agent.revoked, v, true);
                       if (bits & PTE_PRESENT) x.set(moved, 1);
                     },
-                  }),
+                  });
+                  pg.pte_changed(k, () => v, () => false);
+                },
                 () => k.local((x) => m.setMaskBit(x.st, k.agent.revoked, v, true), { reads: [], writes: [m.comp.rev(k.agent.index)] }),
                 { reads: [m.comp.pte(from)], writes: [] },
               );
@@ -142,6 +146,7 @@ export function buildMremap(k: KernelBuilder, lo: number, hi: number): void {
                 (x) => x.get(moved) === 1,
                 () => flushOld(s, e),
               );
+            pg.arch_leave_lazy_mmu_mode(k);
             if (underPtl) flush();
             unlockBit(k, newT, `the PTL of table ${newT}`);
             unlockBit(k, oldT, `the PTL of table ${oldT}`);
