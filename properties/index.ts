@@ -20,7 +20,7 @@ export const TLB_PROPERTIES = [
     id: 'tlb-coherent-at-return',
     statement: 'when a syscall returns, no CPU holds a translation (mprotect, MADV_FREE: a writable one) of a page it cleared or found cleared',
   },
-  { number: 7, id: 'gup-fast-no-freed-ref', statement: 'gup_fast never takes (and keeps) a reference on a frame that was freed' },
+  { number: 7, id: 'gup-fast-no-freed-ref', statement: 'gup_fast never takes (and keeps) a reference on a frame that was freed (v6: or that is no longer mapped at that address)' },
   { number: 8, id: 'no-deadlock', statement: 'some agent can always move until all have finished' },
   { number: 9, id: 'no-write-during-writeback', statement: 'when reclaim writes a folio back, no CPU holds a writable TLB entry to it (a later write would be lost)' },
   {

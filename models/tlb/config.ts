@@ -182,6 +182,10 @@ export function resolveConfig(p: ParamValues): TlbConfig {
   if (backend.kernel === '2011' && agents.length > 1) {
     throw new ConfigError('the 2011 paths ran alone, under the mmap_lock held for write: give one agent, or use a v6 backend');
   }
+  const khugepaged = agents.find((a) => findPath(a.path)!.khugepaged);
+  if (khugepaged && agents.length > 1) {
+    throw new ConfigError(`${khugepaged.path} runs as the only kernel agent (beside gup_fast, user threads and walkers): the other paths do not model huge pmds`);
+  }
   const mremaps = agents.filter((a) => a.path === 'mremap');
   if (mremaps.length > 1) throw new ConfigError('one mremap agent at most (it has one destination range)');
   let mremap: MremapMode = 'none';
@@ -190,7 +194,7 @@ export function resolveConfig(p: ParamValues): TlbConfig {
     // move_page_tables moves a whole table (move_normal_pmd) when the range covers it, else PTE by PTE.
     const region = (pg: number): number => Math.floor((pg * tables) / pages);
     const wholeTables = (a.lo === 0 || region(a.lo - 1) !== region(a.lo)) && (a.hi === pages - 1 || region(a.hi + 1) !== region(a.hi));
-    mremap = wholeTables ? 'pmd' : 'ptes';
+    mremap = wholeTables && (backend.kernel !== 'v6' || backend.kconfig.HAVE_MOVE_PMD) ? 'pmd' : 'ptes';
     if (2 * pages > MAX_PAGES * 2) throw new ConfigError('mremap doubles the address space: --pages 4 at most');
   }
   const kernelCpus = new Set(agents.map((a) => a.cpu));

@@ -5,6 +5,7 @@ import { TLB_PROPERTIES } from '../../properties/index.ts';
 import { explainTlb } from '../../properties/explain.ts';
 import { tlbInvariants } from '../../properties/tlb.ts';
 import { BACKENDS } from './arch/index.ts';
+import type { BackendV6 } from './backend.ts';
 import { ConfigError, resolveConfig, TLB_PARAMS, type TlbConfig } from './config.ts';
 import { column, decode, describe, laneSpans, links, shortLabel, stepKind, whyDisabled } from './display.ts';
 import { TlbMachine } from './machine.ts';
@@ -56,6 +57,14 @@ export function tlbModel(config: TlbConfig): TlbModel {
   return model;
 }
 
+/** One line of a v6 backend's Kconfig choices, its hardware and the tree it was read in. */
+function kconfigSummary(b: BackendV6): string {
+  const kc = Object.entries(b.kconfig).map(([k, v]) => `${k}=${v ? 'y' : 'n'}`);
+  const hw = b.hardware;
+  const traits = [hw.tlb === 'ipi' ? 'IPI' : 'broadcast', hw.walkCache ? 'walk cache' : 'no walk cache', hw.walkerIrqsOff ? 'software refill (irqs off)' : hw.speculativeWalks ? 'speculative walks' : 'walks on misses'];
+  return `${kc.join(' ')}; hardware: ${traits.join(', ')}${b.tree ? `; read in ${b.tree}` : ''}`;
+}
+
 export const tlbFactory: ModelFactory = {
   id: 'tlb',
   summary: 'the TLB-shootdown machine: kernel paths as agents on a backend, with user threads, walkers, gup_fast, reclaim and the allocator',
@@ -70,6 +79,10 @@ export const tlbFactory: ModelFactory = {
   properties: TLB_PROPERTIES.map((p) => ({ id: p.id, statement: p.statement })),
   catalog: [
     { title: 'backends (--backend)', entries: BACKENDS.map((b) => ({ id: b.id, summary: `${b.summary} [${b.source}]` })) },
+    {
+      title: 'Kconfig of the v6 backends (override with --kconfig NAME=y|n)',
+      entries: BACKENDS.flatMap((b) => (b.kernel === 'v6' ? [{ id: b.id, summary: kconfigSummary(b) }] : [])),
+    },
     { title: 'paths (--path, --run cpuN=PATH)', entries: PATHS.filter((p) => p.listed).map((p) => ({ id: p.id, summary: `${p.summary} [${p.kernels.join(', ')}]` })) },
     { title: 'mechanisms (--without)', entries: MECHANISMS.map((x) => ({ id: x.id, summary: `${x.statement} [${x.ref}]` })) },
   ],

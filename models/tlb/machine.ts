@@ -12,6 +12,7 @@ import { buildGeometry, PTRS_PER_PTE } from './geometry.ts';
 import { KernelAgent } from './kernel/agent.ts';
 import { KernelBuilder } from './kernel/builder.ts';
 import type { Exec } from './kernel/exec.ts';
+import type { Slot } from './kernel/slot.ts';
 import { callRcu, rcuFreeStep } from './kernel/rcu.ts';
 import { ipiStep } from './hw/ipi.ts';
 import { sendFlush, sendInvalidate, waitingForAcks, type Invalidation } from './hw/tlb.ts';
@@ -67,7 +68,8 @@ function featuresOf(config: TlbConfig): Features {
     rcu: false, // decided after the programs are built
     gup: config.gup > 0,
     v6,
-    ctx: config.switching > 0,
+    ctx: config.switching > 0 || (v6 && config.mmUsers === 0),
+    deadMm: v6 && config.mmUsers === 0,
     reclaim,
     maxBatchGen: reclaim ? 1 + config.agents.filter((a) => findPath(a.path)!.reclaim).reduce((n, a) => n + a.hi - a.lo + 1, 0) : 1,
     initiators: config.agents.length + (config.flusher ? 1 : 0),
@@ -88,6 +90,12 @@ export class TlbMachine extends TlbState {
   /** Per action: which outcome of a kernel choice step it takes (0 for every other action). */
   readonly choiceOf: Int8Array;
   readonly flusherCpu: number;
+  /** switch_mm_irqs_off's tlb_gen check is on (x86, with modelled contexts). */
+  readonly catchUp: boolean;
+  /** Which regions' pmds map a huge folio (khugepaged's paths declare it). */
+  readonly pmdHugeF: Slot | undefined;
+  /** gup_fast re-reads the pmd and PTE after its speculative reference. */
+  readonly gupRecheck: boolean;
   readonly usesRcu: boolean;
   /** The components partial-order reduction reasons about (por.ts). */
   readonly comp: Components;
@@ -135,6 +143,15 @@ export class TlbMachine extends TlbState {
       findPath(a.path)!.build(k, a);
       a.setProgram(k.finish());
     }
+    // Mechanisms the hardware-side code consults (the scheduler's catch-up, gup_fast's recheck).
+    const mech = (id: string, used: boolean): boolean => {
+      if (used) this.mechanismsUsed.add(id);
+      return !config.without.has(id);
+    };
+    this.catchUp = mech('tlb_gen-catch-up', this.feat.ctx && this.lazyTlb === 'x86');
+    this.gupRecheck = mech('gup_fast-recheck', this.feat.gup && this.feat.v6 && config.gupRef === 'speculative');
+    this.pmdHugeF = this.mmRec.find('pmd_huge');
+    for (const a of this.kagents) a.rcuRead = a.rec.find('rcu_read');
     this.usesRcu = this.kagents.some((a) => a.prog.some((ins) => ins.kind === 'rcu'));
     if (this.usesRcu) this.declareRcu();
 
@@ -270,6 +287,28 @@ export class TlbMachine extends TlbState {
   leaveIrqOff(out: State, c: number): void {
     const f = this.rcuWaitF[c];
     if (f) set(out, f, 0);
+  }
+
+  /** Whether CPU c is in an RCU read-side section: interrupts off, or a kernel path between rcu_read_lock and unlock. */
+  inRcuReader(s: State, c: number): boolean {
+    if (this.irqsOff(s, c)) return true;
+    for (const a of this.kagents) if (a.cpu === c && a.rcuRead && get(s, a.rcuRead) === 1) return true;
+    return false;
+  }
+
+  /** rcu_read_unlock on CPU c: the grace period stops waiting for it once it is in no read-side section. */
+  leaveRcuReader(out: State, c: number): void {
+    if (!this.inRcuReader(out, c)) this.leaveIrqOff(out, c);
+  }
+
+  /** Whether region r's pmd is a huge mapping. */
+  pmdHuge(s: State, r: number): boolean {
+    return this.pmdHugeF !== undefined && ((get(s, this.pmdHugeF) >>> r) & 1) === 1;
+  }
+
+  /** Whether region r's pmd points at its PTE table (present, not huge). */
+  pmdTable(s: State, r: number): boolean {
+    return this.pmdPresent(s, r) && !this.pmdHuge(s, r);
   }
 
   /** Whether the CPU is inside a kernel path that has not returned. */
@@ -467,10 +506,12 @@ export class TlbMachine extends TlbState {
         for (let p = 0; p < K; p++) if (this.execPage(p)) this.setIcLine(s, c, p, 1);
       }
     }
-    // Every CPU starts on the mm, in its mm_cpumask, with its tlb_gen current.
+    // Every CPU starts on the mm, in its mm_cpumask, with its tlb_gen current; when the mm is exiting
+    // (exit_mm: enter_lazy_tlb) every CPU is at most lazy on it.
     for (let c = 0; c < this.N; c++) {
       const f = this.cpumaskF[c];
       if (f) set(s, f, 1);
+      if (this.feat.deadMm) set(s, this.ctxF[c]!, CTX_LAZY);
     }
     for (const a of this.kagents) {
       a.x.tlb.resetFor(s);

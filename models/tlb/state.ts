@@ -65,8 +65,10 @@ export interface Features {
   readonly reclaim: boolean;
   /** Upper bound of mm->tlb_flush_batched's generations. */
   readonly maxBatchGen: number;
-  /** CPU contexts are modelled (some CPUs switch): mm_cpumask, lazy TLB, tlb_gen catch-up. */
+  /** CPU contexts are modelled (some CPUs switch, or the mm is exiting): mm_cpumask, lazy TLB, tlb_gen catch-up. */
   readonly ctx: boolean;
+  /** mm_users is 0 (exit_mmap): every CPU is off the mm for good, lazily at most, and none can come back. */
+  readonly deadMm: boolean;
   /** Initiators of flush IPIs (kernel agents). */
   readonly initiators: number;
   readonly agents: number;
@@ -300,7 +302,7 @@ export class TlbState {
    * one (its tlb_gen is current). I1', I3', I6 and I9 count only these.
    */
   usable(s: State, c: number): boolean {
-    return this.cpuCtx(s, c) === CTX_USER || !this.tlbGenBehind(s, c);
+    return this.cpuCtx(s, c) === CTX_USER || (!this.feat.deadMm && !this.tlbGenBehind(s, c));
   }
   inbox(s: State, c: number): number {
     const f = this.inboxF[c];

@@ -78,6 +78,8 @@ export interface Kconfig {
   readonly ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH: boolean;
   /** gup_fast exists (renamed from HAVE_FAST_GUP around v6.10); sparc64 has none. */
   readonly HAVE_GUP_FAST: boolean;
+  /** mremap may move a whole PTE table (move_normal_pmd); without it, PTE by PTE. */
+  readonly HAVE_MOVE_PMD: boolean;
   /**
    * Empty PTE tables are reclaimed (x86-64 from v6.14); for the table batch
    * it means tlb_remove_table_one hands a lone table to call_rcu instead of

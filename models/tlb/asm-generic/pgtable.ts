@@ -6,6 +6,7 @@
  * mmu_gather's, or the caller's.
  */
 import type { At, Cond, KernelBuilder } from '../kernel/builder.ts';
+import type { Exec } from '../kernel/exec.ts';
 
 export interface PgtableOps {
   /**
@@ -18,6 +19,19 @@ export interface PgtableOps {
   pte_changed(this: PgtableOps, k: KernelBuilder, page: At, full: Cond, direct?: boolean): void;
   arch_enter_lazy_mmu_mode(this: PgtableOps, k: KernelBuilder): void;
   arch_leave_lazy_mmu_mode(this: PgtableOps, k: KernelBuilder): void;
+  /**
+   * An arch's own pmdp_collapse_flush (s390 IDTE, riscv flush_tlb_mm,
+   * powerpc's collapsed-pmd flushes), given the step that clears the pmd
+   * of region `r`. Absent: the generic one (mm/pgtable-generic.c): clear,
+   * then flush_tlb_range over the huge page.
+   */
+  /**
+   * What the arch does in the same instruction that changes a present PTE
+   * (s390's IPTE invalidates the entry and purges the TLBs at once), run
+   * inside that step: `page` is the virtual page.
+   */
+  ptep_xchg?(x: Exec, page: number, full: boolean, direct: boolean): void;
+  pmdp_collapse_flush?(this: PgtableOps, k: KernelBuilder, r: number, clear: () => void): void;
 }
 
 export const genericPgtable: PgtableOps = {
@@ -64,6 +78,11 @@ export function lazyMmuBatch(opts: {
     },
     arch_leave_lazy_mmu_mode(k) {
       const r = regs(k);
+      // Without the flush at leave, the batch waits for the gather's tlb_flush (or for nothing).
+      if (!k.mech('lazy-mmu-flush')) {
+        k.within('arch_leave_lazy_mmu_mode', () => k.local((x) => x.set(r.lazy, 0)));
+        return;
+      }
       k.within('arch_leave_lazy_mmu_mode', () => {
         k.if(
           (x) => x.get(r.batch) !== 0,

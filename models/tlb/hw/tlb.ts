@@ -119,7 +119,9 @@ export function sendInvalidate(m: TlbMachine, x: Exec, inv: Invalidation): void 
   let runs = 0;
   let ipis = 0;
   const x86 = m.feat.ctx && m.lazyTlb === 'x86';
-  if (m.cpuCtx(out, from) === CTX_USER) {
+  // The initiator runs the flush itself when it is in reach (flush_tlb_multi includes it; a lazy initiator
+  // leaves the mm for init_mm like any lazy target); otherwise it falls behind too.
+  if (m.inCpumask(out, from) && (inv.reach !== 'active' || m.cpuCtx(out, from) === CTX_USER)) {
     flushTlbFunc(m, out, from, inv.pages, inv.regions);
     runs++;
   } else if (x86) set(out, m.behindF[from]!, 1);

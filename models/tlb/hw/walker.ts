@@ -26,7 +26,7 @@ export function walkStart(m: TlbMachine, s: State, c: number, v: number, write: 
   if (write ? m.tlbWritable(s, c, v) : m.tlbHas(s, c, v)) return false;
   const r = m.g.regionOf[v]!;
   const fromCache = m.wcHas(s, c, r);
-  if (!fromCache && !m.pmdPresent(s, r)) return false; // nothing to walk: no state change
+  if (!fromCache && !m.pmdTable(s, r)) return false; // nothing to walk (none, or a huge mapping the model does not track)
   m.copy(s, out);
   set(out, m.walkF[c]!, v + 1);
   const ww = m.walkWF[c];

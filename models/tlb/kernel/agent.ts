@@ -31,6 +31,8 @@ export class KernelAgent {
   readonly flRegions: Slot | undefined;
   readonly flIcache: Slot | undefined;
   readonly revoked: Slot;
+  /** rcu_read_lock held (a path that declared the register: pte_offset_map's walkers). */
+  rcuRead: Slot | undefined;
   base = 0;
   words = 0;
   /** Whether its flushes count in the cost columns (the flusher's do not: it is not the path under test). */

@@ -67,6 +67,12 @@ export class KernelBuilder extends ProgramBuilder {
     return (this.backend.kernel === 'v6' ? this.backend.pgtable : undefined) ?? genericPgtable;
   }
 
+  /** Runs the arch's side of a PTE change inside the step that changes it (s390 IPTE); nothing elsewhere. */
+  ptepXchg(x: Exec, page: number, full: boolean, direct = false): void {
+    const pg = this.pgtable();
+    if (pg.ptep_xchg) pg.ptep_xchg(x, page, full, direct);
+  }
+
   /** Whether mechanism `id` is on (not switched off with --without); records that this program consults it. */
   mech(id: string): boolean {
     this.m.mechanismsUsed.add(id);
@@ -243,12 +249,12 @@ export class KernelBuilder extends ProgramBuilder {
    * to have interrupts on (it excludes interrupts-off walkers such as
    * gup_fast; it is not an RCU grace period). Sent by IPI on any hardware.
    */
-  tlb_remove_table_sync_one(): void {
+  tlb_remove_table_sync_one(name = 'tlb_remove_table_sync_one'): void {
     const m = this.m;
     const c = m.comp;
     this.step({
       kind: 'flush',
-      name: 'tlb_remove_table_sync_one',
+      name,
       label: () => 'smp_call_function(noop, wait): IPI every other CPU and wait for each to have interrupts on',
       short: () => 'sync_one IPI',
       touches: { reads: [], writes: [...c.inboxesOf(this.agent.index), c.cost] },

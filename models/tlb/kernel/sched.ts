@@ -47,7 +47,7 @@ export function switchStep(m: TlbMachine, s: State, c: number, which: number, ou
   }
   if (sw.to === CTX_USER) {
     set(out, m.cpumaskF[c]!, 1);
-    if (m.lazyTlb === 'x86' && get(out, m.behindF[c]!) === 1) {
+    if (m.lazyTlb === 'x86' && m.catchUp && get(out, m.behindF[c]!) === 1) {
       // The CPU's tlb_gen is behind the mm's: a flushing CR3 load (all of this PCID's entries).
       flushCpu(m, out, c, 2 ** m.V - 1, 2 ** m.R - 1, false);
       set(out, m.behindF[c]!, 0);

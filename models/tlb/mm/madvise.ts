@@ -91,6 +91,7 @@ function madviseFreePteRange(k: KernelBuilder, r: number, s: number, e: number):
               x.scratch = 0;
               if ((bits & PTE_PRESENT) !== 0 && (bits & PTE_DIRTY) !== 0) {
                 m.setPteBits(x.st, slot, bits & ~PTE_DIRTY);
+                k.ptepXchg(x, v, x.tlb.fullmm);
                 x.scratch = 1;
               }
             },

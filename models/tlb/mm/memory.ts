@@ -83,6 +83,7 @@ export function zapPteRange(k: KernelBuilder, vma: Vma, r: number, s: number, e:
           const slot = g.slotOf[v]!;
           const bits = m.pteBits(x.st, slot);
           m.setPteBits(x.st, slot, 0);
+          if (bits & PTE_PRESENT) k.ptepXchg(x, v, x.tlb.fullmm);
           m.setMaskBit(x.st, a.revoked, v, true);
           if (bits & 4) m.setMaskBit(x.st, m.folioDirtyF, m.frameOf(v), true);
           x.scratch = bits & PTE_PRESENT;

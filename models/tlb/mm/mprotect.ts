@@ -42,6 +42,7 @@ function changePteRange(k: KernelBuilder, r: number, s: number, e: number): void
             run: (x) => {
               const bits = m.pteBits(x.st, slot);
               m.setPteBits(x.st, slot, bits & ~PTE_WRITE);
+              if (bits & PTE_PRESENT) k.ptepXchg(x, v, false);
               x.scratch = bits & PTE_PRESENT;
             },
           });

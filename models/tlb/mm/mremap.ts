@@ -15,44 +15,11 @@
  * (MODERN §3.7).
  */
 import type { KernelBuilder } from '../kernel/builder.ts';
-import { BLOCKED } from '../kernel/program.ts';
-import { mmapLock, ptlHeldByOther } from '../kernel/locks.ts';
+import { lockBit, mmapLock, unlockBit } from '../kernel/locks.ts';
 import { MMAP_WRITE, PTE_PRESENT, VMA_ATTACHED } from '../state.ts';
 import { regionsOf } from './memory.ts';
 import { flushTlbBatchedPending } from './rmap.ts';
 import { doVmiMunmap } from './vma.ts';
-
-/** Takes the lock `bit` of the agent's PTL mask (a table's PTL, or bit TF: the pmd lock). */
-function lockBit(k: KernelBuilder, bit: number, name: string, what: string): void {
-  const m = k.m;
-  const a = k.agent;
-  const noPtl = !k.mech('ptl');
-  k.step({
-    kind: 'lock',
-    name,
-    label: () => `take ${what}`,
-    short: () => `lock ${what.replace('the PTL of table ', 'PTL t')}`,
-    touches: { reads: [m.comp.ptl(bit)], writes: [m.comp.ptl(bit)] },
-    run: (x) => {
-      if (!noPtl && ptlHeldByOther(m, x.st, a, bit)) return BLOCKED;
-      m.setMaskBit(x.st, a.ptl, bit, true);
-    },
-    why: (x) => (ptlHeldByOther(m, x.st, a, bit) ? `another agent holds ${what}` : undefined),
-  });
-}
-
-function unlockBit(k: KernelBuilder, bit: number, what: string): void {
-  const m = k.m;
-  const a = k.agent;
-  k.step({
-    kind: 'lock',
-    name: 'spin_unlock',
-    label: () => `drop ${what}`,
-    short: () => `unlock ${what.replace('the PTL of table ', 'PTL t')}`,
-    touches: { reads: [], writes: [m.comp.ptl(bit)] },
-    run: (x) => m.setMaskBit(x.st, a.ptl, bit, false),
-  });
-}
 
 export function buildMremap(k: KernelBuilder, lo: number, hi: number): void {
   const m = k.m;
@@ -130,6 +97,7 @@ export function buildMremap(k: KernelBuilder, lo: number, hi: number): void {
                     run: (x) => {
                       const bits = m.pteBits(x.st, from);
                       m.setPteBits(x.st, from, 0);
+                      if (bits & PTE_PRESENT) k.ptepXchg(x, v, false);
                       m.setPteBits(x.st, to, bits);
                       m.setMaskBit(x.st, k.agent.revoked, v, true);
                       if (bits & PTE_PRESENT) x.set(moved, 1);

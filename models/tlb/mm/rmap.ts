@@ -136,6 +136,7 @@ export function tryToUnmapOne(
         x.scratch = 0;
         if ((bits & PTE_PRESENT) === 0) return;
         m.setPteBits(x.st, s, 0);
+        k.ptepXchg(x, vpageOf(s), false, !deferred);
         x.set(pteval, bits);
         m.setMaskBit(x.st, regs.unmapped, page, true);
         x.scratch = 1;

@@ -108,6 +108,7 @@ const arm64TlbFlush: TlbFlushOps = {
 const arm64MmuGather: MmuGatherOps = {
   ...genericMmuGather,
   tlb_flush(k) {
+    const walkCaches = k.mech('walk-cache-invalidate');
     k.if(
       (x) => x.tlb.fullmm,
       // The ASID allocator will not hand the ASID out again without invalidating it: only freed tables need a flush now.
@@ -125,7 +126,7 @@ const arm64MmuGather: MmuGatherOps = {
               '__flush_tlb_range',
               (x) => [x.tlb.start, x.tlb.end],
               (x) => !x.tlb.cleared_ptes,
-              (x) => !x.tlb.freed_tables,
+              walkCaches ? (x) => !x.tlb.freed_tables : () => true,
             ),
         ),
     );
@@ -166,6 +167,7 @@ export default defineBackend({
     MMU_GATHER_PAGE_SIZE: false,
     ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH: true,
     HAVE_GUP_FAST: true,
+    HAVE_MOVE_PMD: true,
     PT_RECLAIM: false,
   },
   hooks: arm64MmuGather,

@@ -22,7 +22,7 @@ import type { KernelBuilder } from '../../kernel/builder.ts';
 import type { Exec } from '../../kernel/exec.ts';
 import { genericMmuGather, type MmuGatherOps } from '../../mm/mmu_gather.ts';
 import type { TlbFlushOps } from '../../asm-generic/tlbflush.ts';
-import { lazyMmuBatch } from '../../asm-generic/pgtable.ts';
+import { lazyMmuBatch, type PgtableOps } from '../../asm-generic/pgtable.ts';
 import { maskList } from '../../kernel/builder.ts';
 
 function flushHashRange(k: KernelBuilder, pages: (x: Exec) => number, name: string): void {
@@ -48,7 +48,17 @@ const hashTlbFlush: TlbFlushOps = {
   flush_tlb_page() {},
 };
 
-const hashPgtable = lazyMmuBatch({ flush: flushHashRange, add: 'hpte_need_flush', flushName: '__flush_tlb_pending', skipFullmm: false });
+const hashPgtable: PgtableOps = {
+  ...lazyMmuBatch({ flush: flushHashRange, add: 'hpte_need_flush', flushName: '__flush_tlb_pending', skipFullmm: false }),
+  pmdp_collapse_flush(k, r, clear) {
+    // hash__pmdp_collapse_flush: clear the pmd, serialize_against_pte_lookup (an IPI to every CPU of the mm
+    // that waits for the interrupts-off lookups), then flush the HPTEs of the old PTE table.
+    const m = k.m;
+    clear();
+    k.tlb_remove_table_sync_one('serialize_against_pte_lookup');
+    flushHashRange(k, () => m.pagesOfRegions(1 << r), 'flush_hash_table_pmd_range');
+  },
+};
 
 const hashMmuGather: MmuGatherOps = {
   ...genericMmuGather,
@@ -86,6 +96,7 @@ export default defineBackend({
     MMU_GATHER_PAGE_SIZE: true,
     ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH: false,
     HAVE_GUP_FAST: true,
+    HAVE_MOVE_PMD: false,
     PT_RECLAIM: false,
   },
   hooks: hashMmuGather,

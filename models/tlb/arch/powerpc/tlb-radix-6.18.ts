@@ -24,6 +24,7 @@ import type { Invalidation } from '../../hw/tlb.ts';
 import { genericMmuGather, type MmuGatherOps } from '../../mm/mmu_gather.ts';
 import type { TlbFlushOps } from '../../asm-generic/tlbflush.ts';
 import { PTRS_PER_PTE } from '../../geometry.ts';
+import { genericPgtable, type PgtableOps } from '../../asm-generic/pgtable.ts';
 import { pagesText } from '../../kernel/builder.ts';
 
 /** tlb_single_page_flush_ceiling (GLOBAL flushes). */
@@ -90,6 +91,7 @@ const radixTlbFlush: TlbFlushOps = {
 const radixMmuGather: MmuGatherOps = {
   ...genericMmuGather,
   tlb_flush(k) {
+    const pwc = k.mech('walk-cache-invalidate');
     k.within('radix__tlb_flush', () =>
       k.if(
         (x) => x.tlb.fullmm,
@@ -102,11 +104,20 @@ const radixMmuGather: MmuGatherOps = {
                 k,
                 'radix__flush_tlb_range_psize',
                 (x) => [x.tlb.start, x.tlb.end],
-                (x, real) => (x.tlb.freed_tables ? (real > CEILING ? 'pid2' : 'va+pwc') : real > CEILING ? 'pid0' : 'va'),
+                (x, real) => (pwc && x.tlb.freed_tables ? (real > CEILING ? 'pid2' : 'va+pwc') : real > CEILING ? 'pid0' : 'va'),
               ),
           ),
       ),
     );
+  },
+};
+
+const radixPgtable: PgtableOps = {
+  ...genericPgtable,
+  pmdp_collapse_flush(k, _r, clear) {
+    // radix__pmdp_collapse_flush -> radix__flush_tlb_collapsed_pmd: with 4K pages, radix__flush_all_mm (RIC=2).
+    clear();
+    tlbie(k, 'radix__flush_all_mm', whole(k), () => 'pid2');
   },
 };
 
@@ -128,8 +139,10 @@ export default defineBackend({
     MMU_GATHER_PAGE_SIZE: true,
     ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH: false,
     HAVE_GUP_FAST: true,
+    HAVE_MOVE_PMD: false,
     PT_RECLAIM: false,
   },
   hooks: radixMmuGather,
   tlbflush: radixTlbFlush,
+  pgtable: radixPgtable,
 });

@@ -21,6 +21,7 @@ import type { Invalidation } from '../../hw/tlb.ts';
 import { genericMmuGather, type MmuGatherOps } from '../../mm/mmu_gather.ts';
 import type { TlbFlushOps } from '../../asm-generic/tlbflush.ts';
 import { PTRS_PER_PTE } from '../../geometry.ts';
+import { genericPgtable, type PgtableOps } from '../../asm-generic/pgtable.ts';
 import { pagesText } from '../../kernel/builder.ts';
 
 /** tlb_flush_all_threshold. */
@@ -86,8 +87,9 @@ const riscvTlbFlush: TlbFlushOps = {
 const riscvMmuGather: MmuGatherOps = {
   ...genericMmuGather,
   tlb_flush(k) {
+    const walkCaches = k.mech('walk-cache-invalidate');
     k.if(
-      (x) => x.tlb.fullmm || x.tlb.need_flush_all || x.tlb.freed_tables,
+      (x) => x.tlb.fullmm || x.tlb.need_flush_all || (walkCaches && x.tlb.freed_tables),
       () => flushTlbMm(k, 'flush_tlb_mm'),
       () =>
         k.if(
@@ -99,6 +101,15 @@ const riscvMmuGather: MmuGatherOps = {
   arch_tlbbatch_flush(k) {
     // __flush_tlb_range(NULL, &batch->cpumask, 0, FLUSH_TLB_MAX_SIZE): every ASID on the CPUs the batch saw.
     flushTlbMm(k, 'arch_tlbbatch_flush');
+  },
+};
+
+const riscvPgtable: PgtableOps = {
+  ...genericPgtable,
+  pmdp_collapse_flush(k, _r, clear) {
+    // riscv's own: sfence.vma with an address only reaches leaf entries, so the whole ASID.
+    clear();
+    flushTlbMm(k, 'flush_tlb_mm');
   },
 };
 
@@ -120,8 +131,10 @@ export default defineBackend({
     MMU_GATHER_PAGE_SIZE: false,
     ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH: true,
     HAVE_GUP_FAST: true,
+    HAVE_MOVE_PMD: true,
     PT_RECLAIM: false,
   },
   hooks: riscvMmuGather,
   tlbflush: riscvTlbFlush,
+  pgtable: riscvPgtable,
 });

@@ -16,7 +16,8 @@
  *   flush_tlb_page does nothing (the IPTE did it).
  */
 import { defineBackend } from '../../backend.ts';
-import type { At, Cond, KernelBuilder } from '../../kernel/builder.ts';
+import { get, set } from '../../../../src/engine/layout.ts';
+import type { KernelBuilder } from '../../kernel/builder.ts';
 import type { Exec } from '../../kernel/exec.ts';
 import type { Slot } from '../../kernel/slot.ts';
 import { genericMmuGather, type MmuGatherOps } from '../../mm/mmu_gather.ts';
@@ -56,33 +57,40 @@ function tlbFlushMmLazy(k: KernelBuilder, name: string): void {
 }
 
 const s390Pgtable: PgtableOps = {
-  pte_changed(k, page: At, full: Cond, direct?: boolean) {
-    const m = k.m;
-    const f = flushMm(k);
-    const ipte = (global: boolean): void =>
-      k.invalidate(
-        'IPTE',
-        (x) => ({ pages: 1 << page(x), regions: 0, reach: global ? 'mm' : 'local', delivery: global ? 'broadcast' : 'ipi', leaf: m.spanOf(page(x)), all: 0, full: 0 }),
-        (x) => `IPTE page ${page(x)}: invalidate the PTE and purge its TLB entries ${global ? 'on every CPU' : 'on this CPU'}`,
-        (x) => `IPTE p${page(x)}`,
-      );
-    k.within(direct ? 'ptep_xchg_direct' : 'ptep_xchg_lazy', () =>
-      k.if(
-        (x) => !full(x),
-        () =>
-          k.if(
-            othersAttached,
-            () => ipte(true),
-            () => {
-              if (direct) ipte(false);
-              else k.local((x) => x.set(f, 1));
-            },
-          ),
-      ),
-    );
+  pte_changed(k) {
+    // Everything happens inside the instruction that changes the PTE (ptep_xchg below); declare its mm field.
+    flushMm(k);
+    k.mech('ipte');
+  },
+  ptep_xchg(x, page, full, direct) {
+    // ptep_xchg_lazy / ptep_xchg_direct: IPTE invalidates the entry and purges the TLBs in one instruction.
+    // A fullmm clear (ptep_get_and_clear_full) only marks the PTE invalid.
+    const m = x.m;
+    if (full) return;
+    if (!m.config.without.has('ipte') && othersAttached(x)) {
+      m.sendInvalidate(x, { pages: 1 << page, regions: 0, reach: 'mm', delivery: 'broadcast', leaf: m.spanOf(page), all: 0, full: 0 });
+    } else if (direct) {
+      m.sendInvalidate(x, { pages: 1 << page, regions: 0, reach: 'local', delivery: 'ipi', leaf: m.spanOf(page), all: 0, full: 0 });
+    } else {
+      // Alone on the mm: mark it, purge later (__tlb_flush_mm_lazy).
+      set(x.st, m.mmRec.find('flush_mm')!, 1);
+    }
   },
   arch_enter_lazy_mmu_mode() {},
   arch_leave_lazy_mmu_mode() {},
+  pmdp_collapse_flush(k, r, clear) {
+    // pmdp_huge_get_and_clear -> pmdp_xchg_direct: IDTE for the segment, on every CPU, as the entry is cleared.
+    const m = k.m;
+    k.within('pmdp_xchg_direct', () => {
+      clear();
+      k.invalidate(
+        'IDTE',
+        () => ({ pages: m.pagesOfRegions(1 << r), regions: 1 << r, reach: 'mm', delivery: 'broadcast', leaf: 0, all: 1, full: 0 }),
+        () => `IDTE for the segment of table ${m.g.tableOf[r]}: every TLB entry formed through it, and its segment entry, on every CPU`,
+        () => 'IDTE segment',
+      );
+    });
+  },
 };
 
 const s390TlbFlush: TlbFlushOps = {
@@ -99,8 +107,23 @@ const s390TlbFlush: TlbFlushOps = {
 const s390MmuGather: MmuGatherOps = {
   ...genericMmuGather,
   __tlb_remove_folio_pages(k, page) {
-    // No gather: the page goes now (free_folio_and_swap_cache), and the batch is never full.
-    k.free_page((x) => k.m.frameOf(page(x)), 'free_folio_and_swap_cache');
+    // No gather: the page goes now (free_folio_and_swap_cache), and the batch is never full. The zap holds
+    // the mapping's reference from the clear (this local runs in the clear's step) to the free.
+    const m = k.m;
+    const held = k.reg('nogather_held', 2 ** m.K - 1);
+    k.agent.holdsFrame = (st, f) => ((get(st, held) >>> f) & 1) === 1;
+    k.local((x) => x.set(held, x.get(held) | (1 << m.frameOf(page(x)))));
+    k.step({
+      kind: 'free',
+      name: 'free_folio_and_swap_cache',
+      label: (x) => `free ${m.frameName(m.frameOf(page(x)))} at once (no gather)`,
+      short: (x) => `free frame ${m.frameOf(page(x))}`,
+      run: (x) => {
+        const f = m.frameOf(page(x));
+        x.set(held, x.get(held) & ~(1 << f));
+        m.releaseFrame(x.st, f);
+      },
+    });
     k.local((x) => {
       x.scratch = 0;
     });
@@ -139,6 +162,7 @@ export default defineBackend({
     MMU_GATHER_PAGE_SIZE: false,
     ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH: false,
     HAVE_GUP_FAST: true,
+    HAVE_MOVE_PMD: false,
     PT_RECLAIM: false,
   },
   hooks: s390MmuGather,

@@ -86,9 +86,18 @@ export default defineBackend({
     MMU_GATHER_PAGE_SIZE: false,
     ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH: false,
     HAVE_GUP_FAST: false,
+    HAVE_MOVE_PMD: false,
     PT_RECLAIM: false,
   },
   hooks: sparcMmuGather,
   tlbflush: sparcTlbFlush,
-  pgtable: lazyMmuBatch({ flush: smpFlushTlbPending, add: 'tlb_batch_add', flushName: 'flush_tlb_pending', skipFullmm: true }),
+  pgtable: {
+    ...lazyMmuBatch({ flush: smpFlushTlbPending, add: 'tlb_batch_add', flushName: 'flush_tlb_pending', skipFullmm: true }),
+    pmdp_collapse_flush(k, r, clear) {
+      // set_pmd_at of the cleared pmd: tlb_batch_pmd_scan flushes every valid PTE of the old table.
+      const m = k.m;
+      clear();
+      smpFlushTlbPending(k, () => m.pagesOfRegions(1 << r), 'tlb_batch_pmd_scan');
+    },
+  },
 });

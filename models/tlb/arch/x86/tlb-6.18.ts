@@ -40,9 +40,10 @@ type Range = (x: Exec) => [number, number] | 'all';
  */
 function flushTlbMmRange(k: KernelBuilder, name: string, range: Range, pmdStride: Cond, freedTables: Cond): void {
   const m = k.m;
+  const toLazy = k.mech('freed-tables-to-lazy');
   const what = (x: Exec): Invalidation => {
     const r = range(x);
-    const reach = freedTables(x) ? 'mm' : 'active';
+    const reach = freedTables(x) && toLazy ? 'mm' : 'active';
     const delivery = m.config.hw.tlb;
     if (r !== 'all') {
       const [s, e] = r;
@@ -154,6 +155,7 @@ export default defineBackend({
     MMU_GATHER_PAGE_SIZE: false,
     ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH: true,
     HAVE_GUP_FAST: true,
+    HAVE_MOVE_PMD: true,
     PT_RECLAIM: true,
   },
   hooks: x86MmuGather,
