@@ -66,6 +66,20 @@ export class FingerprintSet {
     }
   }
 
+  /** Every stored fingerprint as (hi, lo) pairs, in table order. */
+  pairs(): Uint32Array {
+    const out = new Uint32Array(this.size * 2);
+    let k = 0;
+    for (let i = 0; i < this.cap; i++) {
+      const h = this.hi[i]!;
+      const l = this.lo[i]!;
+      if (h === 0 && l === 0) continue;
+      out[k++] = h;
+      out[k++] = l;
+    }
+    return out;
+  }
+
   private grow(): void {
     const oldHi = this.hi;
     const oldLo = this.lo;
