@@ -133,7 +133,8 @@ export async function redisBench(log: (l: string) => void, timeoutSeconds: numbe
       log(`bench: redis: ${label}, ${k} partition${k === 1 ? '' : 's'} on ${k} worker process${k === 1 ? '' : 'es'} ...`);
       const ws = await startWorkers(url, k);
       try {
-        const r = await run(process.execPath, [BIN, 'check', ...args, '--all', '--no-symmetry', '--redis', url, '--partitions', String(k), '--time-limit', String(timeoutSeconds), '--json'], timeoutSeconds + 60);
+        const r = await run(process.execPath, [BIN, 'check', 'tlb', ...args, '--all', '--no-symmetry', '--redis', url, '--partitions', String(k), '--time-limit', String(timeoutSeconds), '--json'], timeoutSeconds + 60);
+        if (!r.stdout.trim().startsWith('{')) throw new Error(`bench: the partitioned run (K=${k}) failed (exit ${String(r.code)}): ${r.stderr.trim().split('\n').pop() ?? ''}`);
         const doc = JSON.parse(r.stdout) as {
           verdict: string;
           bound: string | null;

@@ -6,7 +6,10 @@
  * verdicts and shortest lengths; a worker killed mid-run loses nothing from
  * the matrix, and ends a partitioned search incomplete, never holds.
  */
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { OwnedSet, ownerFunction, ownerOf } from '../src/cluster/owned-set.ts';
+import { endMessage, HEADER_WORDS, KIND_END, KIND_STATES, OutBatch, RECORD_EXTRA, wordsOf } from '../src/cluster/wire.ts';
 import { isOneLineError, tlbcheck } from './cli-helpers.ts';
 import { startRedis, startRedisTcp, startWorkers, stopWorkers, tlbcheckAsync, withoutTimings, workerWith, type RedisServer, type WorkerProcess } from './redis-helpers.ts';
 
@@ -32,6 +35,57 @@ describe('cluster options without a server', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(isOneLineError(r), `${args.join(' ')}: ${r.stderr}`).toBe(true);
     }
+  });
+});
+
+describe('partition parts without a server', () => {
+  it('the owner is the whole 64-bit fingerprint mod K, for every K the CLI takes', () => {
+    const u32 = fc.integer({ min: 0, max: 0xffffffff });
+    fc.assert(
+      fc.property(u32, u32, fc.integer({ min: 1, max: 1024 }), (h, l, k) => {
+        const want = Number(((BigInt(h) << 32n) + BigInt(l)) % BigInt(k));
+        // Fingerprints arrive as Uint32Array words, and as signed values after | or ^.
+        return ownerFunction(k)(h, l) === want && ownerFunction(k)(h | 0, l | 0) === want && ownerOf(h, l, k) === want;
+      }),
+      { numRuns: 5000 },
+    );
+    expect(ownerFunction(1)(0xffffffff, 0xffffffff)).toBe(0);
+    expect(ownerFunction(1024)(0xffffffff, 0xffffffff)).toBe(1023);
+  });
+
+  it('the owned set keeps every fingerprint with its parent link through its growths', () => {
+    const set = new OwnedSet(300, 16);
+    const n = 20_000;
+    // Fingerprints are unsigned words, as they come out of Uint32Arrays.
+    const key = (i: number): [number, number] => [(Math.imul(i + 1, 0x9e3779b1) | 1) >>> 0, Math.imul(i + 7, 0x85ebca6b) >>> 0];
+    for (let i = 0; i < n; i++) {
+      const [h, l] = key(i);
+      expect(set.add(h, l, i, i + 1, i % 300)).toBe(true);
+    }
+    expect(set.size).toBe(n);
+    for (let i = 0; i < n; i += 97) {
+      const [h, l] = key(i);
+      expect(set.add(h, l, 0, 0, 0)).toBe(false);
+      expect(set.parent(h, l)).toEqual([i, i + 1, i % 300]);
+    }
+    expect(set.has(12345, 678)).toBe(false);
+    expect(set.parent(12345, 678)).toBeUndefined();
+  });
+
+  it('a batch is one typed-array message: header, then state words, fingerprint, parent and action per state', () => {
+    const b = new OutBatch(3, 2, 5);
+    b.push(Uint32Array.of(1, 2, 3), 3, 10, 11, 12, 13, 4);
+    expect(b.full).toBe(false);
+    b.push(Uint32Array.of(7, 8, 9), 3, 20, 21, 22, 23, 6);
+    expect(b.full).toBe(true);
+    const msg = b.take(KIND_STATES, 9);
+    expect(b.count).toBe(0);
+    expect(msg.byteLength).toBe(4 * (HEADER_WORDS + 2 * (3 + RECORD_EXTRA)));
+    // An unaligned copy reads the same.
+    const unaligned = Buffer.alloc(msg.byteLength + 1).subarray(1);
+    msg.copy(unaligned);
+    for (const m of [wordsOf(msg), wordsOf(unaligned)]) expect([...m]).toEqual([KIND_STATES, 5, 9, 2, 1, 2, 3, 10, 11, 12, 13, 4, 7, 8, 9, 20, 21, 22, 23, 6]);
+    expect([...wordsOf(endMessage(2, 9))]).toEqual([KIND_END, 2, 9, 0]);
   });
 });
 
@@ -125,7 +179,7 @@ describe.skipIf(!server)('on a redis-server with 3 workers', () => {
       });
     }
 
-    it('traces are rebuilt through the owners and replay (text report, --trace-out)', async () => {
+    it('traces are rebuilt through the owners and replay (text report, witnesses)', async () => {
       const r = await tlbcheckAsync(['check', 'broken-mutex', '--redis', url(), '--partitions', '3']);
       expect(r.code).toBe(1);
       expect(r.stdout).toContain('VIOLATED: mutex');

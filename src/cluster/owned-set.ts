@@ -108,8 +108,20 @@ export class OwnedSet {
   }
 }
 
-/** The partition that owns a fingerprint: the 64-bit value hi·2³² + lo, mod k (exact in doubles for k ≤ 2²⁰). */
+/** The partition that owns a fingerprint: the 64-bit value hi·2³² + lo, mod k. */
 export function ownerOf(h: number, l: number, k: number): number {
-  if (k === 1) return 0;
-  return (((h >>> 0) % k) * (4294967296 % k) + ((l >>> 0) % k)) % k;
+  return ownerFunction(k)(h, l);
+}
+
+/**
+ * ownerOf for one k, in integer arithmetic only (a double modulo costs tens
+ * of nanoseconds, on every transition): each 32-bit half is split into
+ * 16-bit halves, so every product and remainder stays a small integer
+ * (k ≤ 2¹⁵).
+ */
+export function ownerFunction(k: number): (h: number, l: number) => number {
+  if (k === 1) return () => 0;
+  const m16 = 65536 % k;
+  const m32 = (m16 * m16) % k;
+  return (h, l) => ((((h >>> 16) * m16 + (h & 0xffff)) % k) * m32 + (((l >>> 16) * m16 + (l & 0xffff)) % k)) % k;
 }

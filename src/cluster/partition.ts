@@ -27,7 +27,7 @@ import { interruptRequested } from '../engine/interrupt.ts';
 import type { Model, ModelFactory } from '../engine/model.ts';
 import { StateQueue } from '../engine/queue.ts';
 import { STOP_WORKER, type ModelShape, type PartitionJob, type PartitionOutcome } from './jobs.ts';
-import { OwnedSet, ownerOf } from './owned-set.ts';
+import { OwnedSet, ownerFunction } from './owned-set.ts';
 import { connect, disconnectAll, keys, type RedisTarget } from './redis.ts';
 import { endMessage, HEADER_WORDS, KIND_END, KIND_PROBE, KIND_STATES, OutBatch, RECORD_EXTRA, wordsOf } from './wire.ts';
 import { createHash } from 'node:crypto';
@@ -187,6 +187,7 @@ class Participant {
   private readonly cacheHi: Uint32Array;
   private readonly cacheLo: Uint32Array;
   private readonly cacheMask: number;
+  private readonly owner: (h: number, l: number) => number;
   private transitionsTotal = 0;
   private lastClientCheck = performance.now();
   readonly stats: PartitionStats = {
@@ -232,6 +233,7 @@ class Participant {
     this.cacheHi = new Uint32Array(c);
     this.cacheLo = new Uint32Array(c);
     this.cacheMask = c - 1;
+    this.owner = ownerFunction(this.K);
   }
 
   /** The next command; 'worker' when this worker is stopping, 'gone' when the client is. */
@@ -268,7 +270,7 @@ class Participant {
       const fp = ctx.hash(s);
       const h = fp[0]!;
       const l = fp[1]!;
-      if (ownerOf(h, l, this.K) !== this.me) continue;
+      if (this.owner(h, l) !== this.me) continue;
       if (!this.table.add(h, l, 0, 0, k)) continue;
       added++;
       ctx.observe(s);
@@ -288,7 +290,9 @@ class Participant {
       ctx.reachState(s, NO_PATH);
       for (const w of ctx.witnesses.slice(before)) witnesses.push({ property: w.property, statement: w.statement, kind: 'state', hi: h, lo: l, action: -1 });
     }
-    for (const c of ctx.brokenState(s)) {
+    const broken = ctx.brokenState(s);
+    if (broken.length === 0) return;
+    for (const c of [...broken]) {
       violations.push({ property: c.id, statement: c.statement, kind: 'state', hi: h, lo: l, action: -1 });
       ctx.record({ property: c.id, statement: c.statement, initial: 0, path: [], kind: 'state' });
     }
@@ -304,7 +308,7 @@ class Participant {
 
   /** Expands this partition's states of `level`; returns when every successor of the level has reached its owner. */
   async level(level: number, atBound: boolean, remaining: number): Promise<LevelSummary> {
-    const { model, ctx, table, W, A, K, me } = this;
+    const { model, ctx, table, W, A, K, me, owner } = this;
     const cur = this.next;
     const next = new StateQueue(W + 2);
     this.next = next;
@@ -381,9 +385,12 @@ class Participant {
       pendingBytes += msg.byteLength;
       pending.push(this.send.rpush(this.ks.inbox(dest), msg));
     };
-    // The inbox is read ahead: one pop is always on its way while the expansion goes on, so its round trip costs no waiting.
+    // The inbox is read ahead during the expansion (K > 1 only: with one partition nobody sends): a pop is on its way while
+    // states are expanded, so its round trip costs no waiting; after a pop that found nothing the next waits 5 ms, so that an
+    // idle inbox does not cost a round trip every 256 states.
     let fetch: Promise<void> | undefined;
     let fetched: Buffer[] | null | undefined;
+    let nextFetchAt = 0;
     const startFetch = (): void => {
       fetched = undefined;
       fetch = this.recv.lpopBuffer(inbox, 16).then((got) => {
@@ -395,11 +402,17 @@ class Participant {
       const t0 = performance.now();
       await yieldToIo();
       stats.messageMs += performance.now() - t0;
-      if (fetch === undefined) startFetch();
-      else if (fetched !== undefined) {
-        const got = fetched;
-        startFetch();
-        if (got) for (const b of got) absorb(b);
+      if (K > 1) {
+        if (fetch === undefined) {
+          if (performance.now() >= nextFetchAt) startFetch();
+        } else if (fetched !== undefined) {
+          const got = fetched;
+          fetch = undefined;
+          if (got) for (const b of got) absorb(b);
+          // Pop again at once after an answer with messages; after an empty one, a few milliseconds later.
+          if (got && got.length > 0) startFetch();
+          else nextFetchAt = performance.now() + 5;
+        }
       }
       if (pendingBytes > 32 * 2 ** 20) {
         const t2 = performance.now();
@@ -425,9 +438,12 @@ class Participant {
         enabled++;
         if (!atBound) transitions++;
         if (ctx.stepChecks.length > 0) {
-          for (const c of ctx.brokenStep(s, a, t)) {
-            violations.push({ property: c.id, statement: c.statement, kind: 'step', hi: sh, lo: sl, action: a });
-            ctx.record({ property: c.id, statement: c.statement, initial: 0, path: [], kind: 'step' });
+          const bad = ctx.brokenStep(s, a, t);
+          if (bad.length > 0) {
+            for (const c of [...bad]) {
+              violations.push({ property: c.id, statement: c.statement, kind: 'step', hi: sh, lo: sl, action: a });
+              ctx.record({ property: c.id, statement: c.statement, initial: 0, path: [], kind: 'step' });
+            }
           }
         }
         if (ctx.reachSteps.length > 0) {
@@ -438,7 +454,7 @@ class Participant {
         const fp = ctx.hash(t);
         const h = fp[0]!;
         const l = fp[1]!;
-        const dest = ownerOf(h, l, K);
+        const dest = owner(h, l);
         if (dest === me) {
           insert(t, h, l, sh, sl, a, atBound);
           continue;
@@ -466,11 +482,12 @@ class Participant {
         violations.push({ property: ctx.deadlockId, statement: ctx.deadlockStatement, kind: 'deadlock', hi: sh, lo: sl, action: -1 });
         ctx.record({ property: ctx.deadlockId, statement: ctx.deadlockStatement, initial: 0, path: [], kind: 'deadlock' });
       }
-      if (++sinceTick === 256) {
-        sinceTick = 0;
+      if ((++sinceTick & 255) === 0) {
         const t0 = performance.now();
         await service();
         other += performance.now() - t0;
+        if (sinceTick < 2048) continue;
+        sinceTick = 0;
         if (ctx.tick(table.size, this.transitionsTotal + transitions, cur.length, level, table.bytes + cur.bytes + next.bytes, table.nextGrowthBytes)) {
           bound = ctx.bound ?? 'interrupted';
           break;
@@ -534,7 +551,7 @@ class Participant {
       const [ph, pl, a] = p;
       if (ph === 0 && pl === 0) return { actions, next: null, initial: a };
       actions.push(a);
-      if (ownerOf(ph, pl, this.K) !== this.me) return { actions, next: [ph, pl], initial: null };
+      if (this.owner(ph, pl) !== this.me) return { actions, next: [ph, pl], initial: null };
       ch = ph;
       cl = pl;
     }

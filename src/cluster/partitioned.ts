@@ -39,7 +39,7 @@ export interface PartitionedOptions extends SearchOptions {
   readonly partitions: number;
   /** States per batch message (default 4096). */
   readonly batchStates?: number;
-  /** log2 of the per-partition cache of fingerprints already sent (default 18; 0 turns it off). */
+  /** log2 of the entries of the per-partition cache of fingerprints already sent (default 22: 32 MiB; 0 turns it off). */
   readonly sentCacheLog2?: number;
   /** Status lines while waiting for workers. */
   readonly onStatus?: (text: string) => void;
@@ -167,7 +167,7 @@ export async function partitionedBfs(model: Model, job: { readonly model: string
         checkDeadlock: (o.checkDeadlock ?? true) && !(o.skip ?? []).includes(dl),
         skip: [...(o.skip ?? [])],
         batchStates: o.batchStates ?? 4096,
-        sentCacheLog2: o.sentCacheLog2 ?? 18,
+        sentCacheLog2: o.sentCacheLog2 ?? 22,
         ...(o.maxMemoryBytes !== undefined ? { maxMemoryBytes: o.maxMemoryBytes } : {}),
         ...(o.deadline !== undefined ? { deadline: o.deadline } : o.timeLimitSeconds !== undefined ? { deadline: Date.now() + o.timeLimitSeconds * 1000 } : {}),
       },

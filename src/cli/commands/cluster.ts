@@ -26,6 +26,7 @@ export const REDIS_OPTION: OptionSpec = {
 export const PARTITIONS_OPTION: OptionSpec = {
   name: 'partitions',
   kind: 'int',
+  valueName: 'K',
   min: 1,
   max: 1024,
   description: 'partitioned breadth-first search on K workers, each owning the states whose fingerprint mod K is its number (needs --redis)',
