@@ -20,9 +20,19 @@ export const TLB_PROPERTIES = [
     id: 'tlb-coherent-at-return',
     statement: 'when a syscall returns, no CPU holds a translation (mprotect, MADV_FREE: a writable one) of a page it cleared or found cleared',
   },
-  { number: 7, id: 'gup-fast-no-freed-ref', statement: 'gup_fast never takes (and keeps) a reference on a frame that was freed' },
+  { number: 7, id: 'gup-fast-no-freed-ref', statement: 'gup_fast never takes (and keeps) a reference on a frame that was freed (v6: or that is no longer mapped at that address)' },
   { number: 8, id: 'no-deadlock', statement: 'some agent can always move until all have finished' },
   { number: 9, id: 'no-write-during-writeback', statement: 'when reclaim writes a folio back, no CPU holds a writable TLB entry to it (a later write would be lost)' },
+  {
+    number: 10,
+    id: 'no-usable-stale-tlb-at-free',
+    statement: "I1': when a frame is freed, no CPU holds a translation of it that it could use without a flush first (with modelled context switches, in place of 1)",
+  },
+  {
+    number: 11,
+    id: 'no-usable-walk-cache-after-table-free',
+    statement: "I3': when a page-table frame is freed, no CPU can walk through a walk-cache entry pointing at it without a flush first (with modelled context switches, in place of 3)",
+  },
 ] as const satisfies readonly PropertyInfo[];
 
 export type TlbPropertyId = (typeof TLB_PROPERTIES)[number]['id'];

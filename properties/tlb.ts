@@ -68,6 +68,26 @@ export function tlbInvariants(m: TlbMachine): Invariant[] {
       }
       return true;
     },
+    'no-usable-stale-tlb-at-free'(s, a, t) {
+      if (m.kind[a] !== Kind.Kernel && m.kind[a] !== Kind.GupStep) return true;
+      for (let f = 0; f < K; f++) {
+        if (m.frameState(s, f) !== LIVE || m.frameState(t, f) !== FREE) continue;
+        for (let c = 0; c < N; c++) if (m.usable(s, c) && (m.tlbMask(s, c) & pagesOf[f]!) !== 0) return false;
+      }
+      return true;
+    },
+    'no-usable-walk-cache-after-table-free'(s, a, t) {
+      if (m.kind[a] !== Kind.Kernel && m.kind[a] !== Kind.RcuFree) return true;
+      for (let x = 0; x < TF; x++) {
+        const f = m.tableFrame(x);
+        if (m.frameState(s, f) !== LIVE || m.frameState(t, f) !== FREE) continue;
+        for (let c = 0; c < N; c++) {
+          const wc = m.wcF[c];
+          if (wc && m.usable(s, c) && (get(s, wc) & regionsOf[x]!) !== 0) return false;
+        }
+      }
+      return true;
+    },
     'no-walk-of-freed-table'(s, a) {
       const k = m.kind[a];
       const c = m.cpuOf[a]!;
@@ -117,6 +137,8 @@ export function tlbInvariants(m: TlbMachine): Invariant[] {
       }
       const writeOnly = ag.revokes === 'write';
       for (let c = 0; c < N; c++) {
+        // A CPU that must flush before it can use the mm again holds nothing usable (MODERN §6).
+        if (!m.usable(s, c)) continue;
         if (!writeOnly && (m.tlbMask(s, c) & noPte) !== 0) return false;
         const d = m.tlbDF[c];
         if (d && (get(s, d) & noWrite) !== 0) return false;
@@ -129,7 +151,12 @@ export function tlbInvariants(m: TlbMachine): Invariant[] {
       const c = m.cpuOf[a]!;
       if (m.kind[a] !== Kind.GupStep) return true;
       if (m.gupStage(t, c) !== GUP_IRQ_ON || m.gupStage(s, c) === GUP_IRQ_ON) return true;
-      return !gone(m.frameState(t, m.frameOf(m.gupPage(t, c))));
+      const v = m.gupPage(t, c);
+      if (gone(m.frameState(t, m.frameOf(v)))) return false;
+      // Today's I7 (MODERN's table): the frame must still be mapped at that address when gup_fast keeps it.
+      if (!m.feat.v6) return true;
+      const r = g.regionOf[v]!;
+      return m.pmdTable(t, r) && m.frameState(t, m.tableFrame(g.tableOf[r]!)) === LIVE && m.ptePresent(t, g.slotOf[v]!);
     },
     'no-write-during-writeback'(s, a) {
       const ins = kernelInstr(s, a);
@@ -138,6 +165,7 @@ export function tlbInvariants(m: TlbMachine): Invariant[] {
       if (f < 0) return true;
       const mask = pagesOf[f]!;
       for (let c = 0; c < N; c++) {
+        if (!m.usable(s, c)) continue;
         const d = m.tlbDF[c];
         if (d && (get(s, d) & mask) !== 0) return false;
       }
@@ -155,9 +183,14 @@ export function tlbInvariants(m: TlbMachine): Invariant[] {
     'tlb-coherent-at-return': [Kind.Kernel],
     'gup-fast-no-freed-ref': [Kind.GupStep],
     'no-write-during-writeback': [Kind.Kernel],
+    'no-usable-stale-tlb-at-free': [Kind.Kernel, Kind.GupStep],
+    'no-usable-walk-cache-after-table-free': [Kind.Kernel, Kind.RcuFree],
   };
+  // With context switches the strict 1 and 3 give way to their usable-context refinements; without, they are the same.
+  const refined: Record<string, string> = { 'no-stale-tlb-at-free': 'no-usable-stale-tlb-at-free', 'no-walk-cache-after-table-free': 'no-usable-walk-cache-after-table-free' };
+  const left = new Set(m.feat.ctx ? Object.keys(refined) : Object.values(refined));
 
-  return TLB_PROPERTIES.filter((p) => p.id !== 'no-deadlock').map((p) => {
+  return TLB_PROPERTIES.filter((p) => p.id !== 'no-deadlock' && !left.has(p.id)).map((p) => {
     const id = p.id as Checked;
     return {
       id,

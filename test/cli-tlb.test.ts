@@ -123,6 +123,13 @@ describe('tlbcheck check tlb', () => {
     for (const s of ['arm-06824ba8', 'unmap_region', 'no-walk-cache-after-table-free', '--walk-cache', '--gup-ref']) expect(out).toContain(s);
     for (const s of ['generic-6.18', 'munmap', 'madvise_dontneed', 'madvise_free', 'mprotect', 'mremap', 'reclaim']) expect(out).toContain(s);
     for (const s of ['tlb_flush_pending', 'nested-flush', 'flush_tlb_batched_pending', 'try_to_unmap_flush_dirty', 'vma-detach', 'MODERN §2.8']) expect(out).toContain(s);
+    // Today's backends with their Kconfig as data.
+    for (const s of ['x86-6.18', 'arm64-6.18', 'powerpc-radix-6.18', 'powerpc-hash-6.18', 'riscv-6.18', 's390-6.18', 'sparc64-6.18', 'collapse_huge_page', 'walk-cache-invalidate']) expect(out).toContain(s);
+    const kc = (id: string) => out.split('\n').filter((l) => l.trimStart().startsWith(`${id} `) && l.includes('MMU_GATHER_RCU_TABLE_FREE='));
+    expect(kc('sparc64-6.18')[0]).toContain('HAVE_GUP_FAST=n');
+    expect(kc('s390-6.18')[0]).toContain('MMU_GATHER_NO_GATHER=y');
+    expect(kc('arm64-6.18')[0]).toContain('MMU_GATHER_MERGE_VMAS=n');
+    expect(kc('x86-6.18')[0]).toContain('MMU_GATHER_MERGE_VMAS=y');
   });
 
   it('a --run naming a path of the other kernel, a busy CPU or a page out of range exits 2 with one line', () => {

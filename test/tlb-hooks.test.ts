@@ -89,13 +89,13 @@ describe('compiled mmu_gather hooks', () => {
     ]);
   });
 
-  it('generic-rcu-table-free: tables go to call_rcu after the flush when the mm has other users, at once when it has none', () => {
+  it('generic-rcu-table-free: tables go to call_rcu after the flush, before the pages are freed, when the mm has other users; at once when it has none', () => {
     expect(ops({ backend: 'generic-rcu-table-free', path: 'unmap_region', gup: 1 })).toEqual([
       'clear 0',
       'pmd_clear 0',
       'flush_tlb_mm pages=1 regions=1',
-      'free page 0',
       'call_rcu tables=1',
+      'free page 0',
       'return',
     ]);
     expect(ops({ backend: 'generic-rcu-table-free', path: 'exit_mmap' })).toEqual([

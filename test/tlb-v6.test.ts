@@ -163,3 +163,53 @@ describe('why and list', () => {
     expect(tlbFactory.ablations!(q).map((a) => a.id)).not.toContain('try_to_unmap_flush');
   });
 });
+
+describe('the table-free pipeline (MMU_GATHER_RCU_TABLE_FREE)', () => {
+  const rcu = { ...v6, run: 'cpu0=munmap', kconfig: 'MMU_GATHER_RCU_TABLE_FREE=y', cpus: 2 };
+
+  it('the first table allocates the table batch; the tables go to call_rcu after the flush and before the pages are freed', () => {
+    const log = soloRun(tlb(rcu));
+    const at = (s: string): number => log.indexOf(s);
+    expect(log).toContain('table batch page');
+    expect(at('pmd_clear 0')).toBeLessThan(at('table batch page'));
+    expect(at('flush_tlb_range pages=1 regions=1')).toBeLessThan(at('call_rcu tables=1'));
+    expect(at('call_rcu tables=1')).toBeLessThan(at('free page 0'));
+    expect(log).not.toContain('free table 0');
+  });
+
+  it('when the batch page cannot be allocated: invalidate (walk caches included), tlb_remove_table_sync_one, then free the table at once', () => {
+    const m = tlb(rcu);
+    const mach = m.machine;
+    let s = m.initialStates()[0]!;
+    const log: string[] = [];
+    const fail = `${kstep(m)} (outcome 1)`;
+    for (let guard = 0; guard < 60 && !mach.kagents[0]!.done(s); guard++) {
+      const ack = 'cpu1 handles the flush IPI of cpu0 munmap';
+      if (enabled(m, s, ack)) {
+        s = take(m, s, ack);
+        continue;
+      }
+      const act = enabled(m, s, fail) ? fail : kstep(m);
+      mach.log = log;
+      s = take(m, s, act);
+      mach.log = undefined;
+    }
+    const i = log.indexOf('table batch: no page');
+    expect(i).toBeGreaterThan(0);
+    expect(log.slice(i + 1, i + 4)).toEqual(['flush_tlb_range pages=1 regions=1', 'tlb_remove_table_sync_one pages=0 regions=0', 'free table 0']);
+    expect(log).not.toContain('call_rcu tables=1');
+  });
+
+  it('on broadcast hardware gup_fast is safe only with both: RCU for the batch, the sync IPI for the table freed alone', () => {
+    const defaults = Object.fromEntries(TLB_PARAMS.map((p) => [p.name, p.default]));
+    const p = { ...defaults, backend: 'generic-6.18', run: 'cpu0=munmap', cpus: 3, pages: 2, vmas: 1, gup: 1, tlb: 'broadcast', kconfig: 'MMU_GATHER_RCU_TABLE_FREE=y' };
+    const verdict = (extra: Record<string, string>) => {
+      const r = check(tlbFactory.create({ ...p, ...extra }), { all: true });
+      return [r.verdict, [...new Set(r.violations.map((v) => v.property))]];
+    };
+    expect(verdict({})).toEqual(['holds', []]);
+    expect(verdict({ without: 'rcu-table-free' })).toEqual(['violated', ['no-walk-of-freed-table']]);
+    expect(verdict({ without: 'tlb_remove_table_sync_one' })).toEqual(['violated', ['no-walk-of-freed-table']]);
+    expect(verdict({ kconfig: '' })).toEqual(['violated', ['no-walk-of-freed-table']]);
+  });
+});

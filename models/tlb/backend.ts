@@ -53,7 +53,14 @@ export interface Backend2011 extends BackendBase {
 export interface BackendV6 extends BackendBase {
   readonly kernel: 'v6';
   readonly kconfig: Kconfig;
+  /** asm/tlb.h over the generic mmu_gather. */
   readonly hooks: import('./mm/mmu_gather.ts').MmuGatherOps;
+  /** asm/tlbflush.h (absent: the plain primitives of DOMAIN §2). */
+  readonly tlbflush?: import('./asm-generic/tlbflush.ts').TlbFlushOps;
+  /** asm/pgtable.h's side effects of a PTE change (absent: none). */
+  readonly pgtable?: import('./asm-generic/pgtable.ts').PgtableOps;
+  /** The kernel tree and version the backend was read in (e.g. `torvalds/linux v6.18`). */
+  readonly tree?: string;
 }
 
 export type Backend = Backend2011 | BackendV6;

@@ -57,6 +57,10 @@ export interface TlbConfig {
   readonly batch: number;
   /** Mechanisms switched off (--without). */
   readonly without: ReadonlySet<string>;
+  /** User CPUs (the last accessors) whose thread may be switched out: to a kernel thread (lazy TLB) or another mm, and back. */
+  readonly switching: number;
+  /** Real pages each modelled page stands for, for the cost columns and the arches' range limits (0: a page table spans PTRS_PER_PTE = 512 pages). */
+  readonly span: number;
 }
 
 export class ConfigError extends Error {}
@@ -118,6 +122,23 @@ export const TLB_PARAMS: readonly ParamSpec[] = [
     valueName: 'opts',
   },
   { name: 'without', description: 'mechanisms switched off, comma-separated (see `tlbcheck list`)', kind: 'string', default: '', valueName: 'mechs' },
+  {
+    name: 'switch',
+    description: 'user CPUs (the last accessors) whose thread the scheduler may switch out, to a kernel thread (lazy TLB) or another mm, and back (v6 backends)',
+    kind: 'int',
+    default: 0,
+    min: 0,
+    max: MAX_CPUS - 1,
+  },
+  {
+    name: 'span',
+    description: `real pages each modelled page stands for, in costs and range limits (${AUTO}: a page table spans 512 pages)`,
+    kind: 'int',
+    default: AUTO,
+    auto: true,
+    min: 1,
+    max: 512,
+  },
 ];
 
 /** Params to a checked configuration, or a one-line reason why it cannot exist. */
@@ -161,6 +182,10 @@ export function resolveConfig(p: ParamValues): TlbConfig {
   if (backend.kernel === '2011' && agents.length > 1) {
     throw new ConfigError('the 2011 paths ran alone, under the mmap_lock held for write: give one agent, or use a v6 backend');
   }
+  const khugepaged = agents.find((a) => findPath(a.path)!.khugepaged);
+  if (khugepaged && agents.length > 1) {
+    throw new ConfigError(`${khugepaged.path} runs as the only kernel agent (beside gup_fast, user threads and walkers): the other paths do not model huge pmds`);
+  }
   const mremaps = agents.filter((a) => a.path === 'mremap');
   if (mremaps.length > 1) throw new ConfigError('one mremap agent at most (it has one destination range)');
   let mremap: MremapMode = 'none';
@@ -169,7 +194,7 @@ export function resolveConfig(p: ParamValues): TlbConfig {
     // move_page_tables moves a whole table (move_normal_pmd) when the range covers it, else PTE by PTE.
     const region = (pg: number): number => Math.floor((pg * tables) / pages);
     const wholeTables = (a.lo === 0 || region(a.lo - 1) !== region(a.lo)) && (a.hi === pages - 1 || region(a.hi + 1) !== region(a.hi));
-    mremap = wholeTables ? 'pmd' : 'ptes';
+    mremap = wholeTables && (backend.kernel !== 'v6' || backend.kconfig.HAVE_MOVE_PMD) ? 'pmd' : 'ptes';
     if (2 * pages > MAX_PAGES * 2) throw new ConfigError('mremap doubles the address space: --pages 4 at most');
   }
   const kernelCpus = new Set(agents.map((a) => a.cpu));
@@ -186,6 +211,7 @@ export function resolveConfig(p: ParamValues): TlbConfig {
   if (!otherUsers && (accessors > 0 || gup > 0)) {
     throw new ConfigError(`${paths.find((x) => !x.otherUsers)!.id} runs with no other user of the mm: --accessors and --gup must be 0`);
   }
+  if (gup > 0 && backend.kernel === 'v6' && !backend.kconfig.HAVE_GUP_FAST) throw new ConfigError(`--gup: ${backend.id} has no gup_fast (HAVE_GUP_FAST is not set)`);
   const tlb = p['tlb'] === AUTO ? backend.hardware.tlb : (p['tlb'] as Hardware['tlb']);
   const walkCache = p['walk-cache'] === AUTO ? backend.hardware.walkCache : p['walk-cache'] === 'on';
   const icache = p['icache'] === AUTO ? backend.hardware.icache : (p['icache'] as Hardware['icache']);
@@ -214,6 +240,13 @@ export function resolveConfig(p: ParamValues): TlbConfig {
     if (!mech) throw new ConfigError(`--without: unknown mechanism '${w.length > 40 ? `${w.slice(0, 39)}…` : w}' (known: ${MECHANISMS.map((x) => x.id).join(', ')})`);
     without.add(mech.id);
   }
+  const switching = (p['switch'] as number | undefined) ?? 0;
+  if (switching > 0 && backend.kernel !== 'v6') throw new ConfigError('--switch: context switches are modelled on v6 backends only');
+  if (switching > accessors - Math.max(0, accessors + gup - userCpus)) {
+    throw new ConfigError(`--switch ${switching} needs ${switching} accessor CPUs that run no gup_fast (--accessors is ${accessors}, --gup ${gup})`);
+  }
+  const spanP = p['span'];
+  const span = spanP === AUTO || spanP === undefined ? 0 : (spanP as number);
   const kconfigText = String(p['kconfig'] ?? '').trim();
   let effective: Backend = backend;
   if (kconfigText !== '') {
@@ -241,7 +274,9 @@ export function resolveConfig(p: ParamValues): TlbConfig {
     walker: p['walker'] === AUTO ? (backend.hardware.speculativeWalks ? 'all' : 'off') : (p['walker'] as WalkerPlacement),
     walkFlush: p['walk-flush'] as WalkFlush,
     allocator: p['allocator'] as boolean,
-    hw: { tlb, walkCache, icache, speculativeWalks: backend.hardware.speculativeWalks },
+    hw: { tlb, walkCache, icache, speculativeWalks: backend.hardware.speculativeWalks, ...(backend.hardware.walkerIrqsOff ? { walkerIrqsOff: true } : {}) },
+    switching,
+    span,
     gupRef,
     flusher,
     flusherIrqsOff: p['flusher-irqs-off'] as boolean,

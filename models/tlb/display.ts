@@ -10,7 +10,8 @@ import { FLUSH_PRIMITIVES, maskList } from './kernel/builder.ts';
 import { locksHeld } from './kernel/locks.ts';
 import { Kind, type TlbMachine } from './machine.ts';
 import { GUP_IDLE, GUP_IRQ_ON, GUP_NAMES, GUP_READ_PMD, GUP_READ_PTE, GUP_GET_REF, GUP_RECHECK } from './mm/gup.ts';
-import { FRAME_NAMES, LIVE, PTE_DIRTY, PTE_PRESENT, PTE_WRITE, VMA_NAMES } from './state.ts';
+import { CTX_NAMES, CTX_USER, FRAME_NAMES, LIVE, PTE_DIRTY, PTE_PRESENT, PTE_WRITE, VMA_NAMES } from './state.ts';
+import { SWITCHES } from './kernel/sched.ts';
 
 function shortExtent(mask: number): string {
   const l: number[] = [];
@@ -36,6 +37,7 @@ export function describe(m: TlbMachine, s: State, a: number): string {
       const ins = ag.next(s);
       if (!ins) return `${ag.path}: done`;
       const x = ag.view(s);
+      x.choice = m.choiceOf[a]!;
       const held = locksHeld(m, s, ag);
       const holding = held.length > 0 ? ` [holding ${held.join(', ')}]` : '';
       return `${ins.stack.filter(Boolean).join(' > ')}: ${ins.label ? ins.label(x) : ins.stack[ins.stack.length - 1]}${holding}`;
@@ -103,6 +105,11 @@ export function describe(m: TlbMachine, s: State, a: number): string {
       const t = 31 - Math.clz32(pending & -pending);
       return `RCU callback: free ${m.frameName(m.tableFrame(t))}`;
     }
+    case Kind.Switch: {
+      const sw = SWITCHES[arg]!;
+      const back = sw.to === CTX_USER && m.lazyTlb === 'x86' && m.catchUp && m.tlbGenBehind(s, c);
+      return `cpu${c} ${sw.text}${back ? ': its tlb_gen is behind, so the CR3 load flushes every entry of the mm' : ''}`;
+    }
   }
   return m.actions[a]!.name;
 }
@@ -116,7 +123,9 @@ export function shortLabel(m: TlbMachine, s: State, a: number): string {
       const ag = m.kagents[arg]!;
       const ins = ag.next(s);
       if (!ins) return 'done';
-      return ins.short ? ins.short(ag.view(s)) : ins.stack[ins.stack.length - 1]!;
+      const x = ag.view(s);
+      x.choice = m.choiceOf[a]!;
+      return ins.short ? ins.short(x) : ins.stack[ins.stack.length - 1]!;
     }
     case Kind.Ipi: {
       const ag = m.kagents[arg]!;
@@ -155,6 +164,8 @@ export function shortLabel(m: TlbMachine, s: State, a: number): string {
       const pending = get(s, m.rcuF!);
       return `free table frame ${m.tableFrame(31 - Math.clz32(pending & -pending))}`;
     }
+    case Kind.Switch:
+      return ['enter_lazy_tlb', 'back from lazy', 'switch to another mm', 'switch back to the mm'][arg]!;
   }
   return m.actions[a]!.name;
 }
@@ -226,8 +237,14 @@ export function links(m: TlbMachine, s: State, a: number): { column: string; lab
   const ag = m.kagents[m.argOf[a]!]!;
   const ins = ag.next(s);
   if (!ins || ins.kind !== 'flush') return [];
+  // Who the step reached: the inboxes it set (IPIs, tlb_remove_table_sync_one on any hardware), else a broadcast.
+  const t = new Uint32Array(m.words);
+  if (!m.step(s, a, t)) return [];
+  const bit = 1 << ag.index;
   const out: { column: string; label: string }[] = [];
-  for (let c = 0; c < m.N; c++) if (c !== ag.cpu) out.push({ column: `cpu${c}`, label: m.config.hw.tlb === 'ipi' ? 'IPI' : 'broadcast' });
+  for (let c = 0; c < m.N; c++) if (c !== ag.cpu && (m.inbox(t, c) & bit) !== 0 && (m.inbox(s, c) & bit) === 0) out.push({ column: `cpu${c}`, label: 'IPI' });
+  if (out.length > 0 || m.config.hw.tlb === 'ipi') return out;
+  for (let c = 0; c < m.N; c++) if (c !== ag.cpu) out.push({ column: `cpu${c}`, label: 'broadcast' });
   return out;
 }
 
@@ -308,6 +325,11 @@ export function decode(m: TlbMachine, s: State): Json {
       const wc: { [k: string]: Json } = {};
       for (let r = 0; r < g.regions; r++) if (m.wcHas(s, c, r)) wc[`region${r}`] = `table ${g.tableOf[r]}`;
       cpu['walkCache'] = wc;
+    }
+    if (m.feat.ctx) {
+      cpu['runs'] = CTX_NAMES[m.cpuCtx(s, c)]!;
+      cpu['mm_cpumask'] = m.inCpumask(s, c);
+      if (m.lazyTlb === 'x86') cpu['tlb_gen'] = m.tlbGenBehind(s, c) ? 'behind' : 'current';
     }
     const wp = m.walkPage(s, c);
     if (m.roles[c]!.walks) cpu['walk'] = wp < 0 ? 'idle' : `page ${wp}, holding pmd of table ${g.tableOf[g.regionOf[wp]!]}`;

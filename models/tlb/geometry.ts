@@ -16,6 +16,9 @@
  */
 import type { Vma } from './types.ts';
 
+/** Entries in a page table (x86-64, arm64 with 4K pages, riscv sv39/48, ...): a table maps 512 pages. */
+export const PTRS_PER_PTE = 512;
+
 export type MremapMode = 'none' | 'ptes' | 'pmd';
 
 export interface Geometry {

@@ -5,6 +5,7 @@ import { TLB_PROPERTIES } from '../../properties/index.ts';
 import { explainTlb } from '../../properties/explain.ts';
 import { tlbInvariants } from '../../properties/tlb.ts';
 import { BACKENDS } from './arch/index.ts';
+import type { BackendV6 } from './backend.ts';
 import { ConfigError, resolveConfig, TLB_PARAMS, type TlbConfig } from './config.ts';
 import { column, decode, describe, laneSpans, links, shortLabel, stepKind, whyDisabled } from './display.ts';
 import { TlbMachine } from './machine.ts';
@@ -33,7 +34,8 @@ export function tlbModel(config: TlbConfig): TlbModel {
     metrics: [
       { id: 'ipis', description: 'IPIs sent by the kernel paths', read: (s: State) => get(s, m.costIpisF) },
       { id: 'fullFlushes', description: 'full TLB flushes, per target CPU', read: (s: State) => get(s, m.costFullF) },
-      { id: 'perPageInvalidates', description: 'single-page invalidates, per target CPU', read: (s: State) => get(s, m.costPerPageF) },
+      { id: 'perPageInvalidates', description: 'single-page invalidates of every level (leaf and walk cache), per target CPU', read: (s: State) => get(s, m.costPerPageF) },
+      { id: 'leafInvalidates', description: 'single-page invalidates of the leaf entry only (walk caches kept), per target CPU', read: (s: State) => get(s, m.costLeafF) },
     ],
     initialStates: () => [m.initial()],
     step: (s, a, out) => m.step(s, a, out),
@@ -55,14 +57,32 @@ export function tlbModel(config: TlbConfig): TlbModel {
   return model;
 }
 
+/** One line of a v6 backend's Kconfig choices, its hardware and the tree it was read in. */
+function kconfigSummary(b: BackendV6): string {
+  const kc = Object.entries(b.kconfig).map(([k, v]) => `${k}=${v ? 'y' : 'n'}`);
+  const hw = b.hardware;
+  const traits = [hw.tlb === 'ipi' ? 'IPI' : 'broadcast', hw.walkCache ? 'walk cache' : 'no walk cache', hw.walkerIrqsOff ? 'software refill (irqs off)' : hw.speculativeWalks ? 'speculative walks' : 'walks on misses'];
+  return `${kc.join(' ')}; hardware: ${traits.join(', ')}${b.tree ? `; read in ${b.tree}` : ''}`;
+}
+
 export const tlbFactory: ModelFactory = {
   id: 'tlb',
   summary: 'the TLB-shootdown machine: kernel paths as agents on a backend, with user threads, walkers, gup_fast, reclaim and the allocator',
   params: TLB_PARAMS,
   keyParams: ['backend', 'path'],
+  normalize(p: ParamValues) {
+    // Without --run, cpu0 runs --path; an `auto` path is named as the path it resolves to.
+    if (String(p['run'] ?? '').trim() !== '' || p['path'] !== 'auto') return p;
+    const b = BACKENDS.find((x) => x.id === p['backend']);
+    return b ? { ...p, path: b.kernel === '2011' ? 'unmap_region' : 'munmap' } : p;
+  },
   properties: TLB_PROPERTIES.map((p) => ({ id: p.id, statement: p.statement })),
   catalog: [
     { title: 'backends (--backend)', entries: BACKENDS.map((b) => ({ id: b.id, summary: `${b.summary} [${b.source}]` })) },
+    {
+      title: 'Kconfig of the v6 backends (override with --kconfig NAME=y|n)',
+      entries: BACKENDS.flatMap((b) => (b.kernel === 'v6' ? [{ id: b.id, summary: kconfigSummary(b) }] : [])),
+    },
     { title: 'paths (--path, --run cpuN=PATH)', entries: PATHS.filter((p) => p.listed).map((p) => ({ id: p.id, summary: `${p.summary} [${p.kernels.join(', ')}]` })) },
     { title: 'mechanisms (--without)', entries: MECHANISMS.map((x) => ({ id: x.id, summary: `${x.statement} [${x.ref}]` })) },
   ],

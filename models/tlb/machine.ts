@@ -8,19 +8,21 @@
 import { get, set } from '../../src/engine/layout.ts';
 import type { ActionInfo, State } from '../../src/engine/model.ts';
 import type { TlbConfig } from './config.ts';
-import { buildGeometry } from './geometry.ts';
+import { buildGeometry, PTRS_PER_PTE } from './geometry.ts';
 import { KernelAgent } from './kernel/agent.ts';
 import { KernelBuilder } from './kernel/builder.ts';
 import type { Exec } from './kernel/exec.ts';
+import type { Slot } from './kernel/slot.ts';
 import { callRcu, rcuFreeStep } from './kernel/rcu.ts';
 import { ipiStep } from './hw/ipi.ts';
-import { sendFlush, waitingForAcks } from './hw/tlb.ts';
+import { sendFlush, sendInvalidate, waitingForAcks, type Invalidation } from './hw/tlb.ts';
+import { SWITCHES, switchStep } from './kernel/sched.ts';
 import { execStep, readStep, writeStep } from './hw/user.ts';
 import { walkPte, walkStart } from './hw/walker.ts';
 import { GUP_IRQ_ON, GUP_READ_PMD, gupHoldsRef, gupStart, gupStep } from './mm/gup.ts';
 import { execNewStep, reuseStep, writeCodeStep } from './mm/page_alloc.ts';
 import { findPath } from './paths.ts';
-import { FREE, LIVE, TlbState, type Features } from './state.ts';
+import { CTX_LAZY, CTX_OTHER, CTX_USER, FREE, LIVE, TlbState, type Features } from './state.ts';
 import { Components } from './por.ts';
 
 /** Action kinds; every action slot has one. */
@@ -39,6 +41,7 @@ export enum Kind {
   WriteCode,
   ExecNew,
   RcuFree,
+  Switch,
 }
 
 export interface Roles {
@@ -48,6 +51,8 @@ export interface Roles {
   /** Index of the kernel agent running on this CPU, or -1. */
   readonly kernel: number;
   readonly flusher: boolean;
+  /** The scheduler may switch this CPU's thread out and back (--switch). */
+  readonly switches: boolean;
 }
 
 function featuresOf(config: TlbConfig): Features {
@@ -58,10 +63,13 @@ function featuresOf(config: TlbConfig): Features {
     writes: paths.some((p) => p.writes),
     walkCache: config.hw.walkCache,
     icache: config.hw.icache === 'incoherent',
-    ipi: config.hw.tlb === 'ipi',
+    // IPIs: the flushes of IPI hardware, and tlb_remove_table_sync_one on any hardware with RCU table freeing.
+    ipi: config.hw.tlb === 'ipi' || (v6 && config.backend.kernel === 'v6' && config.backend.kconfig.MMU_GATHER_RCU_TABLE_FREE),
     rcu: false, // decided after the programs are built
     gup: config.gup > 0,
     v6,
+    ctx: config.switching > 0 || (v6 && config.mmUsers === 0),
+    deadMm: v6 && config.mmUsers === 0,
     reclaim,
     maxBatchGen: reclaim ? 1 + config.agents.filter((a) => findPath(a.path)!.reclaim).reduce((n, a) => n + a.hi - a.lo + 1, 0) : 1,
     initiators: config.agents.length + (config.flusher ? 1 : 0),
@@ -79,7 +87,15 @@ export class TlbMachine extends TlbState {
   readonly kind: Uint8Array;
   readonly cpuOf: Int8Array;
   readonly argOf: Int8Array;
+  /** Per action: which outcome of a kernel choice step it takes (0 for every other action). */
+  readonly choiceOf: Int8Array;
   readonly flusherCpu: number;
+  /** switch_mm_irqs_off's tlb_gen check is on (x86, with modelled contexts). */
+  readonly catchUp: boolean;
+  /** Which regions' pmds map a huge folio (khugepaged's paths declare it). */
+  readonly pmdHugeF: Slot | undefined;
+  /** gup_fast re-reads the pmd and PTE after its speculative reference. */
+  readonly gupRecheck: boolean;
   readonly usesRcu: boolean;
   /** The components partial-order reduction reasons about (por.ts). */
   readonly comp: Components;
@@ -127,6 +143,15 @@ export class TlbMachine extends TlbState {
       findPath(a.path)!.build(k, a);
       a.setProgram(k.finish());
     }
+    // Mechanisms the hardware-side code consults (the scheduler's catch-up, gup_fast's recheck).
+    const mech = (id: string, used: boolean): boolean => {
+      if (used) this.mechanismsUsed.add(id);
+      return !config.without.has(id);
+    };
+    this.catchUp = mech('tlb_gen-catch-up', this.feat.ctx && this.lazyTlb === 'x86');
+    this.gupRecheck = mech('gup_fast-recheck', this.feat.gup && this.feat.v6 && config.gupRef === 'speculative');
+    this.pmdHugeF = this.mmRec.find('pmd_huge');
+    for (const a of this.kagents) a.rcuRead = a.rec.find('rcu_read');
     this.usesRcu = this.kagents.some((a) => a.prog.some((ins) => ins.kind === 'rcu'));
     if (this.usesRcu) this.declareRcu();
 
@@ -136,11 +161,12 @@ export class TlbMachine extends TlbState {
     this.slotsOfFrame = Array.from({ length: this.K }, (_, f) => Array.from({ length: this.S }, (_, s) => s).filter((s) => s % this.K === f));
 
     this.roles = this.computeRoles();
-    const acts: { kind: Kind; cpu: number; arg: number; agent: string; name: string }[] = [];
+    const acts: { kind: Kind; cpu: number; arg: number; agent: string; name: string; choice?: number }[] = [];
     this.buildActions(acts);
     this.kind = Uint8Array.from(acts.map((a) => a.kind));
     this.cpuOf = Int8Array.from(acts.map((a) => a.cpu));
     this.argOf = Int8Array.from(acts.map((a) => a.arg));
+    this.choiceOf = Int8Array.from(acts.map((a) => a.choice ?? 0));
     for (const a of acts) {
       let i = this.agents.indexOf(a.agent);
       if (i < 0) i = this.agents.push(a.agent) - 1;
@@ -160,20 +186,25 @@ export class TlbMachine extends TlbState {
     for (let c = 0; c < c0.cpus; c++) if (!kernelOn.has(c) && c !== this.flusherCpu) users.push(c);
     const accessorCpus = new Set(users.slice(0, c0.accessors));
     const gupCpus = new Set(users.slice(users.length - c0.gup));
+    const switchCpus = new Set(users.filter((c) => accessorCpus.has(c) && !gupCpus.has(c)).slice(-c0.switching || users.length));
+    if (c0.switching === 0) switchCpus.clear();
     const out: Roles[] = [];
     for (let c = 0; c < c0.cpus; c++) {
       const kernel = kernelOn.get(c) ?? -1;
       const accessor = accessorCpus.has(c);
       const onKernel = kernel >= 0;
       const speculative = c0.walker === 'all' || (c0.walker === 'unmapper' && onKernel) || (c0.walker === 'others' && !onKernel);
-      out.push({ kernel, flusher: c === this.flusherCpu, accessor, gup: gupCpus.has(c), walks: accessor || speculative });
+      out.push({ kernel, flusher: c === this.flusherCpu, accessor, gup: gupCpus.has(c), walks: accessor || speculative, switches: switchCpus.has(c) });
     }
     return out;
   }
 
-  private buildActions(acts: { kind: Kind; cpu: number; arg: number; agent: string; name: string }[]): void {
+  private buildActions(acts: { kind: Kind; cpu: number; arg: number; agent: string; name: string; choice?: number }[]): void {
     const { V, N } = this;
-    for (const a of this.kagents) acts.push({ kind: Kind.Kernel, cpu: a.cpu, arg: a.index, agent: a.name, name: `${a.name} step` });
+    for (const a of this.kagents) {
+      acts.push({ kind: Kind.Kernel, cpu: a.cpu, arg: a.index, agent: a.name, name: `${a.name} step` });
+      for (let k = 1; k < a.maxChoices; k++) acts.push({ kind: Kind.Kernel, cpu: a.cpu, arg: a.index, agent: a.name, name: `${a.name} step (outcome ${k})`, choice: k });
+    }
     const writes = this.feat.writes;
     for (let c = 0; c < N; c++) {
       const r = this.roles[c]!;
@@ -198,6 +229,9 @@ export class TlbMachine extends TlbState {
           if (writes) acts.push({ kind: Kind.Write, cpu: c, arg: v, agent: `cpu${c} user`, name: `cpu${c} writes page ${v}` });
           if (this.execPage(v)) acts.push({ kind: Kind.Exec, cpu: c, arg: v, agent: `cpu${c} user`, name: `cpu${c} executes page ${v}` });
         }
+      }
+      if (r.switches) {
+        SWITCHES.forEach((sw, i) => acts.push({ kind: Kind.Switch, cpu: c, arg: i, agent: `cpu${c} sched`, name: `cpu${c} ${sw.text}` }));
       }
       if (r.gup) {
         for (let v = 0; v < V; v++) acts.push({ kind: Kind.GupStart, cpu: c, arg: v, agent: `cpu${c} gup_fast`, name: `cpu${c} gup_fast(page ${v})` });
@@ -243,6 +277,8 @@ export class TlbMachine extends TlbState {
   irqsOff(s: State, c: number): boolean {
     const st = this.gupStage(s, c);
     if (st >= GUP_READ_PMD && st <= GUP_IRQ_ON) return true;
+    // A software refill walking the Linux tables runs in a trap with interrupts off.
+    if (this.config.hw.walkerIrqsOff && get(s, this.walkF[c]!) !== 0) return true;
     for (const a of this.kagents) if (a.cpu === c && get(s, a.irqoff) === 1) return true;
     return false;
   }
@@ -251,6 +287,28 @@ export class TlbMachine extends TlbState {
   leaveIrqOff(out: State, c: number): void {
     const f = this.rcuWaitF[c];
     if (f) set(out, f, 0);
+  }
+
+  /** Whether CPU c is in an RCU read-side section: interrupts off, or a kernel path between rcu_read_lock and unlock. */
+  inRcuReader(s: State, c: number): boolean {
+    if (this.irqsOff(s, c)) return true;
+    for (const a of this.kagents) if (a.cpu === c && a.rcuRead && get(s, a.rcuRead) === 1) return true;
+    return false;
+  }
+
+  /** rcu_read_unlock on CPU c: the grace period stops waiting for it once it is in no read-side section. */
+  leaveRcuReader(out: State, c: number): void {
+    if (!this.inRcuReader(out, c)) this.leaveIrqOff(out, c);
+  }
+
+  /** Whether region r's pmd is a huge mapping. */
+  pmdHuge(s: State, r: number): boolean {
+    return this.pmdHugeF !== undefined && ((get(s, this.pmdHugeF) >>> r) & 1) === 1;
+  }
+
+  /** Whether region r's pmd points at its PTE table (present, not huge). */
+  pmdTable(s: State, r: number): boolean {
+    return this.pmdPresent(s, r) && !this.pmdHuge(s, r);
   }
 
   /** Whether the CPU is inside a kernel path that has not returned. */
@@ -265,6 +323,84 @@ export class TlbMachine extends TlbState {
 
   sendFlush(x: Exec, prim: number, pages: number, regions: number, icache: boolean, full: boolean, perPage: number): void {
     sendFlush(this, x, prim, pages, regions, icache, full, perPage);
+  }
+
+  sendInvalidate(x: Exec, inv: Invalidation): void {
+    sendInvalidate(this, x, inv);
+  }
+
+  /** How CPUs that do not run the mm take flushes (the backend's asm/tlbflush.h). */
+  get lazyTlb(): 'x86' | 'none' {
+    const b = this.config.backend;
+    return b.kernel === 'v6' && b.tlbflush ? b.tlbflush.lazyTlb : 'none';
+  }
+
+  /** x86 flush_tlb_func on a lazy CPU: switch_mm_irqs_off(init_mm); its tlb_gen stays behind. */
+  switchToInitMm(out: State, c: number): void {
+    set(out, this.ctxF[c]!, CTX_OTHER);
+    set(out, this.behindF[c]!, 1);
+    set(out, this.walkF[c]!, 0);
+    const ww = this.walkWF[c];
+    if (ww) set(out, ww, 0);
+  }
+
+  /** Real pages modelled page v stands for (--span; by default its page table's 512 pages shared out). */
+  spanOf(v: number): number {
+    if (this.config.span > 0) return this.config.span;
+    const r = this.g.regionOf[v]!;
+    return Math.ceil(PTRS_PER_PTE / (this.g.regionEnd[r]! - this.g.regionStart[r]!));
+  }
+
+  /** Real pages of modelled pages [s, e). */
+  realPages(s: number, e: number): number {
+    let n = 0;
+    for (let v = Math.max(0, s); v < Math.min(this.V, e); v++) n += this.spanOf(v);
+    return n;
+  }
+
+  /** Mask of modelled pages [s, e). */
+  pagesMask(s: number, e: number): number {
+    let b = 0;
+    for (let v = Math.max(0, s); v < Math.min(this.V, e); v++) b |= 1 << v;
+    return b;
+  }
+
+  /** Mask of the regions (page tables) that the pages in `pages` lie in. */
+  regionsOfPages(pages: number): number {
+    let b = 0;
+    for (let v = 0; v < this.V; v++) if ((pages >>> v) & 1) b |= 1 << this.g.regionOf[v]!;
+    return b;
+  }
+
+  /** Mask of every page in the regions of `regions`. */
+  pagesOfRegions(regions: number): number {
+    let b = 0;
+    for (let v = 0; v < this.V; v++) if ((regions >>> this.g.regionOf[v]!) & 1) b |= 1 << v;
+    return b;
+  }
+
+  get allPages(): number {
+    return 2 ** this.V - 1;
+  }
+  get allRegions(): number {
+    return 2 ** this.R - 1;
+  }
+
+  /** Where a v6 invalidation goes, for its label. */
+  reachNote(x: Exec, inv: Invalidation): string {
+    if (inv.delivery === 'broadcast') return ' (broadcast to every CPU)';
+    const s = x.st;
+    const to: number[] = [];
+    const skipped: number[] = [];
+    for (let c = 0; c < this.N; c++) {
+      if (c === x.cpu || inv.reach === 'local') continue;
+      if (!this.inCpumask(s, c)) continue;
+      if (inv.reach === 'mm' || this.cpuCtx(s, c) === CTX_USER) to.push(c);
+      else skipped.push(c);
+    }
+    const ipi = to.length ? ` (IPI to ${to.map((c) => `cpu${c}`).join(', ')})` : inv.reach === 'local' ? ' (this CPU only)' : ' (no other CPU)';
+    const lazy = skipped.length ? `; skips ${skipped.map((c) => `cpu${c} (${this.cpuCtx(s, c) === CTX_LAZY ? 'lazy' : 'another mm'})`).join(', ')}` : '';
+    return ipi + lazy;
   }
 
   callRcu(out: State, tables: number): void {
@@ -306,7 +442,7 @@ export class TlbMachine extends TlbState {
     const arg = this.argOf[a]!;
     switch (this.kind[a] as Kind) {
       case Kind.Kernel:
-        return this.kagents[arg]!.step(s, out);
+        return this.kagents[arg]!.step(s, out, this.choiceOf[a]!);
       case Kind.Ipi:
         return ipiStep(this, s, c, arg, out);
       case Kind.WalkStart:
@@ -333,6 +469,8 @@ export class TlbMachine extends TlbState {
         return execNewStep(this, s, c, arg, out);
       case Kind.RcuFree:
         return rcuFreeStep(this, s, out);
+      case Kind.Switch:
+        return switchStep(this, s, c, arg, out);
     }
     return false;
   }
@@ -368,6 +506,13 @@ export class TlbMachine extends TlbState {
         for (let p = 0; p < K; p++) if (this.execPage(p)) this.setIcLine(s, c, p, 1);
       }
     }
+    // Every CPU starts on the mm, in its mm_cpumask, with its tlb_gen current; when the mm is exiting
+    // (exit_mm: enter_lazy_tlb) every CPU is at most lazy on it.
+    for (let c = 0; c < this.N; c++) {
+      const f = this.cpumaskF[c];
+      if (f) set(s, f, 1);
+      if (this.feat.deadMm) set(s, this.ctxF[c]!, CTX_LAZY);
+    }
     for (const a of this.kagents) {
       a.x.tlb.resetFor(s);
       if (a.path !== 'flusher' && this.config.unmapperIrqsOff) set(s, a.irqoff, 1);
@@ -396,7 +541,7 @@ export class TlbMachine extends TlbState {
     const classes = new Map<string, number[]>();
     this.roles.forEach((r, c) => {
       if (r.kernel >= 0 || r.flusher) return;
-      const key = `${r.accessor}/${r.gup}/${r.walks}`;
+      const key = `${r.accessor}/${r.gup}/${r.walks}/${r.switches}`;
       const list = classes.get(key) ?? [];
       list.push(c);
       classes.set(key, list);

@@ -73,6 +73,8 @@ export function hardwareLabel(c: TlbConfig): string {
       }
     }
   }
+  if (c.switching > 0) parts.push(`switch:${c.switching}`);
+  if (c.span > 0) parts.push(`span:${c.span}`);
   if (c.batch !== Number.POSITIVE_INFINITY) parts.push(`batch:${c.batch}`);
   for (const w of c.without) parts.push(`without:${w}`);
   return parts.join(' ');
@@ -104,8 +106,9 @@ export function tlbMatrix(file: MatrixFile = loadMatrix()): Suite {
     columns: ['backend', 'path', 'hardware'],
     metrics: [
       ['ipis', 'IPIs'],
+      ['leafInvalidates', 'leaf'],
+      ['perPageInvalidates', 'all-level'],
       ['fullFlushes', 'full'],
-      ['perPageInvalidates', 'per-page'],
     ],
     options: { all: true },
     rows,

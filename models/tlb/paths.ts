@@ -14,6 +14,7 @@ import { buildMprotect } from './mm/mprotect.ts';
 import { buildMremap } from './mm/mremap.ts';
 import { buildReclaim } from './mm/vmscan.ts';
 import { buildMunmap } from './mm/vma.ts';
+import { buildCollapseHugePage, buildCollapsePteMappedThp } from './mm/khugepaged.ts';
 import type { KernelGeneration } from './types.ts';
 
 export interface PathInfo {
@@ -31,6 +32,8 @@ export interface PathInfo {
   readonly writes: boolean;
   /** Reclaim: uses mm->tlb_flush_batched and holds its own reference on the folio. */
   readonly reclaim: boolean;
+  /** khugepaged: it changes the pmd of a table under other paths' feet, so it runs as the only kernel agent. */
+  readonly khugepaged?: boolean;
   /** Whether users list it (the flusher is internal). */
   readonly listed: boolean;
   build(k: KernelBuilder, agent: KernelAgent): void;
@@ -142,6 +145,17 @@ export const PATHS: readonly PathInfo[] = [
     writes: true,
     reclaim: true,
     build: (k, a) => buildReclaim(k, a.lo, a.hi),
+  }),
+  v6('collapse_huge_page', 'khugepaged anon collapse (v6.18 mm/khugepaged.c): pmdp_collapse_flush, tlb_remove_table_sync_one, isolate (gives up on a gup_fast pin), copy and free the pages, deposit the table, install the huge pmd', {
+    revokes: 'none',
+    khugepaged: true,
+    build: (k, a) => buildCollapseHugePage(k, a.lo),
+  }),
+  v6('collapse_pte_mapped_thp', 'khugepaged file retract (v6.18 mm/khugepaged.c): pte_offset_map_rw_nolock and pmd_same, clear the PTEs, pmdp_collapse_flush, pte_free_defer (RCU), install the huge pmd', {
+    revokes: 'none',
+    freesTables: true,
+    khugepaged: true,
+    build: (k, a) => buildCollapsePteMappedThp(k, a.lo),
   }),
   flusher,
 ];

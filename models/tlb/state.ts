@@ -33,6 +33,18 @@ export const MMAP_NONE = 0;
 export const MMAP_READ = 1;
 export const MMAP_WRITE = 2;
 
+/**
+ * What a CPU runs (MODERN §6), when contexts are modelled: a thread of the
+ * mm (its CR3 and ASID loaded), a kernel thread lazily on the mm (is_lazy:
+ * CR3 still the mm's, so the hardware may walk its tables, but nothing
+ * touches user addresses), or another mm (init_mm or another process: the
+ * mm's translations stay in the TLB under their PCID/ASID, unusable).
+ */
+export const CTX_USER = 0;
+export const CTX_LAZY = 1;
+export const CTX_OTHER = 2;
+export const CTX_NAMES = ['user thread of the mm', 'kernel thread, lazy on the mm', 'another mm'] as const;
+
 /** PTE bits. */
 export const PTE_PRESENT = 1;
 export const PTE_WRITE = 2;
@@ -53,13 +65,18 @@ export interface Features {
   readonly reclaim: boolean;
   /** Upper bound of mm->tlb_flush_batched's generations. */
   readonly maxBatchGen: number;
+  /** CPU contexts are modelled (some CPUs switch, or the mm is exiting): mm_cpumask, lazy TLB, tlb_gen catch-up. */
+  readonly ctx: boolean;
+  /** mm_users is 0 (exit_mmap): every CPU is off the mm for good, lazily at most, and none can come back. */
+  readonly deadMm: boolean;
   /** Initiators of flush IPIs (kernel agents). */
   readonly initiators: number;
   readonly agents: number;
 }
 
-/** Saturating cost counters. */
+/** Saturating cost counters: the 2011 machine's, and today's, which count real pages (a table spans 512). */
 export const COST_MAX = 127;
+export const COST_MAX_V6 = 8191;
 
 export class TlbState {
   readonly g: Geometry;
@@ -92,6 +109,8 @@ export class TlbState {
   readonly costIpisF: Slot;
   readonly costFullF: Slot;
   readonly costPerPageF: Slot;
+  readonly costLeafF: Slot;
+  readonly costMax: number;
 
   // per CPU
   readonly tlbF: Slot[] = [];
@@ -104,6 +123,10 @@ export class TlbState {
   readonly rcuWaitF: (Slot | undefined)[] = [];
   readonly gupStageF: (Slot | undefined)[] = [];
   readonly gupPageF: (Slot | undefined)[] = [];
+  readonly ctxF: (Slot | undefined)[] = [];
+  readonly cpumaskF: (Slot | undefined)[] = [];
+  /** x86: the CPU's ctxs[asid].tlb_gen is behind mm->context.tlb_gen (a flush skipped it). */
+  readonly behindF: (Slot | undefined)[] = [];
 
   /** Word ranges: the mm record, each CPU's record, each agent's record. */
   cpuBase: number[] = [];
@@ -133,9 +156,11 @@ export class TlbState {
     this.batchedPendingF = feat.reclaim ? mm.upTo('batched_pending', feat.maxBatchGen) : undefined;
     this.batchedFlushedF = feat.reclaim ? mm.upTo('batched_flushed', feat.maxBatchGen) : undefined;
     this.rcuF = feat.rcu ? mm.add('rcu_pending', this.TF) : undefined;
-    this.costIpisF = mm.upTo('cost_ipis', COST_MAX);
-    this.costFullF = mm.upTo('cost_full', COST_MAX);
-    this.costPerPageF = mm.upTo('cost_per_page', COST_MAX);
+    this.costMax = feat.v6 ? COST_MAX_V6 : COST_MAX;
+    this.costIpisF = mm.upTo('cost_ipis', this.costMax);
+    this.costFullF = mm.upTo('cost_full', this.costMax);
+    this.costPerPageF = mm.upTo('cost_per_page', this.costMax);
+    this.costLeafF = mm.upTo('cost_leaf', this.costMax);
 
     for (let c = 0; c < this.N; c++) {
       const r = new RecordSpec(`cpu${c}`);
@@ -150,6 +175,9 @@ export class TlbState {
       this.rcuWaitF.push(feat.rcu ? r.add('rcu_wait', 1) : undefined);
       this.gupStageF.push(feat.gup ? r.add('gup_stage', 3) : undefined);
       this.gupPageF.push(feat.gup ? r.upTo('gup_page', this.V - 1) : undefined);
+      this.ctxF.push(feat.ctx ? r.upTo('ctx', CTX_OTHER) : undefined);
+      this.cpumaskF.push(feat.ctx ? r.add('mm_cpumask', 1) : undefined);
+      this.behindF.push(feat.ctx ? r.add('tlb_gen_behind', 1) : undefined);
     }
   }
 
@@ -254,6 +282,28 @@ export class TlbState {
     const f = this.gupPageF[c];
     return f ? get(s, f) : 0;
   }
+  /** What CPU c runs (CTX_USER without modelled contexts). */
+  cpuCtx(s: State, c: number): number {
+    const f = this.ctxF[c];
+    return f ? get(s, f) : CTX_USER;
+  }
+  /** Whether CPU c is in mm_cpumask (always, without modelled contexts). */
+  inCpumask(s: State, c: number): boolean {
+    const f = this.cpumaskF[c];
+    return f ? get(s, f) === 1 : true;
+  }
+  tlbGenBehind(s: State, c: number): boolean {
+    const f = this.behindF[c];
+    return f ? get(s, f) === 1 : false;
+  }
+  /**
+   * Whether CPU c can use what its TLB and walk cache hold for the mm
+   * without a flush first: it runs the mm, or it would return to it without
+   * one (its tlb_gen is current). I1', I3', I6 and I9 count only these.
+   */
+  usable(s: State, c: number): boolean {
+    return this.cpuCtx(s, c) === CTX_USER || (!this.feat.deadMm && !this.tlbGenBehind(s, c));
+  }
   inbox(s: State, c: number): number {
     const f = this.inboxF[c];
     return f ? get(s, f) : 0;
@@ -283,9 +333,10 @@ export class TlbState {
     return this.pendingF ? get(s, this.pendingF) : 0;
   }
 
-  addCost(s: State, ipis: number, full: number, perPage: number): void {
-    if (ipis) set(s, this.costIpisF, Math.min(COST_MAX, get(s, this.costIpisF) + ipis));
-    if (full) set(s, this.costFullF, Math.min(COST_MAX, get(s, this.costFullF) + full));
-    if (perPage) set(s, this.costPerPageF, Math.min(COST_MAX, get(s, this.costPerPageF) + perPage));
+  addCost(s: State, ipis: number, full: number, perPage: number, leaf = 0): void {
+    if (leaf) set(s, this.costLeafF, Math.min(this.costMax, get(s, this.costLeafF) + leaf));
+    if (ipis) set(s, this.costIpisF, Math.min(this.costMax, get(s, this.costIpisF) + ipis));
+    if (full) set(s, this.costFullF, Math.min(this.costMax, get(s, this.costFullF) + full));
+    if (perPage) set(s, this.costPerPageF, Math.min(this.costMax, get(s, this.costPerPageF) + perPage));
   }
 }

@@ -30,6 +30,13 @@ export interface Hardware {
    * (SH and Tile refill in software). Sets the default of --walker.
    */
   readonly speculativeWalks: boolean;
+  /**
+   * Whether the refill that walks the Linux page tables runs with
+   * interrupts off, as a software walker (powerpc hash's hash_page, sparc64's
+   * TSB-miss handler at trap level 1): a walk in flight then holds off IPIs
+   * and RCU grace periods like gup_fast does.
+   */
+  readonly walkerIrqsOff?: boolean;
 }
 
 /** How gup_fast takes its reference on the page it found. */
@@ -69,6 +76,16 @@ export interface Kconfig {
   readonly MMU_GATHER_NO_RANGE: boolean;
   readonly MMU_GATHER_PAGE_SIZE: boolean;
   readonly ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH: boolean;
+  /** gup_fast exists (renamed from HAVE_FAST_GUP around v6.10); sparc64 has none. */
+  readonly HAVE_GUP_FAST: boolean;
+  /** mremap may move a whole PTE table (move_normal_pmd); without it, PTE by PTE. */
+  readonly HAVE_MOVE_PMD: boolean;
+  /**
+   * Empty PTE tables are reclaimed (x86-64 from v6.14); for the table batch
+   * it means tlb_remove_table_one hands a lone table to call_rcu instead of
+   * IPI-then-free.
+   */
+  readonly PT_RECLAIM: boolean;
 }
 
 /** Names in kernel call order, outermost first, e.g. ['unmap_region', 'tlb_end_vma', 'flush_tlb_range']. */

@@ -134,7 +134,7 @@ export function parseValue(spec: OptionSpec, raw: string): string | number | boo
     }
     case 'enum':
       if (!spec.values!.includes(raw)) {
-        throw new UsageError(`option '--${spec.name}' takes one of ${spec.values!.join(', ')}, not ${quote(raw)}`);
+        throw new UsageError(`option '--${spec.name}' does not take ${quote(raw)}: it takes one of ${spec.values!.join(', ')}`);
       }
       return raw;
     default:

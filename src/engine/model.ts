@@ -230,6 +230,13 @@ export interface ModelFactory {
    * defaults, so a command means the same thing when the defaults change.
    */
   readonly keyParams?: readonly string[];
+  /**
+   * Optional: the same configuration with the defaults that name what runs
+   * made explicit (an `auto` kernel path written as the path it resolves
+   * to), so printed commands show them. A key parameter still `auto` after
+   * it is left out.
+   */
+  normalize?(params: ParamValues): ParamValues;
   /** Property ids and statements, listed without building an instance; `kind` is 'always' (an invariant, the default) or 'sometimes' (reachability). */
   readonly properties: readonly { readonly id: string; readonly statement: string; readonly kind?: 'always' | 'sometimes' }[];
   /** Extra catalogues shown by `list` (for example the backends a parameter chooses from). */

@@ -42,12 +42,13 @@ export function checkParams(factory: ModelFactory, raw: Readonly<Record<string, 
 }
 
 /** The non-default parameters (and the key parameters, always) as command-line options. */
-export function paramsAsArgs(factory: ModelFactory, params: ParamValues): string[] {
+export function paramsAsArgs(factory: ModelFactory, raw: ParamValues): string[] {
   const args: string[] = [];
+  const params = factory.normalize ? factory.normalize(raw) : raw;
   const key = new Set(factory.keyParams ?? []);
   for (const spec of factory.params) {
     const v = params[spec.name];
-    if (v === undefined || (v === spec.default && !key.has(spec.name))) continue;
+    if (v === undefined || (v === spec.default && (!key.has(spec.name) || v === 'auto'))) continue;
     if (spec.kind === 'bool') args.push(v ? `--${spec.name}` : `--no-${spec.name}`);
     else args.push(`--${spec.name}`, String(v));
   }

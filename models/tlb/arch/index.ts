@@ -10,6 +10,13 @@ import tile2638 from './tile/tlb-2.6.38.ts';
 import tile2638Shipped from './tile/tlb-2.6.38-shipped.ts';
 import tileFixed from './tile/tlb-fixed.ts';
 import x862638 from './x86/tlb-2.6.38.ts';
+import x86618 from './x86/tlb-6.18.ts';
+import arm64618 from './arm64/tlb-6.18.ts';
+import ppcRadix618 from './powerpc/tlb-radix-6.18.ts';
+import ppcHash618 from './powerpc/tlb-hash-6.18.ts';
+import riscv618 from './riscv/tlb-6.18.ts';
+import s390618 from './s390/tlb-6.18.ts';
+import sparc64618 from './sparc/tlb-64-6.18.ts';
 import endVmaFlush from '../asm-generic/end-vma-flush.ts';
 import generic from '../asm-generic/generic.ts';
 import generic618 from '../asm-generic/generic-6.18.ts';
@@ -34,6 +41,13 @@ export const BACKENDS: readonly Backend[] = [
   s390Fullmm,
   endVmaFlush,
   generic618,
+  x86618,
+  arm64618,
+  ppcRadix618,
+  ppcHash618,
+  riscv618,
+  s390618,
+  sparc64618,
 ];
 
 export function findBackend(id: string): Backend | undefined {

@@ -30,6 +30,9 @@ export default defineBackend({
     MMU_GATHER_NO_RANGE: false,
     MMU_GATHER_PAGE_SIZE: false,
     ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH: true,
+    HAVE_GUP_FAST: true,
+    HAVE_MOVE_PMD: true,
+    PT_RECLAIM: false,
   },
   hooks: genericMmuGather,
 });

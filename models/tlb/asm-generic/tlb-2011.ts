@@ -72,8 +72,9 @@ export const genericHooks: MmuGatherHooks = {
           x.tlb.need_flush = false;
         });
         k.within('tlb_flush', () => this.tlb_flush(k));
+        // tlb_table_flush hands the tables to RCU before the pages are freed (asm-generic/tlb.h, 2.6.39).
+        k.within('tlb_table_flush', () => k.call_rcu('call_rcu_sched'));
         k.within('free_pages_and_swap_cache', () => k.free_batch('put_page'));
-        k.call_rcu('call_rcu_sched');
       },
     );
   },

@@ -9,7 +9,7 @@
 import { get, set } from '../../../src/engine/layout.ts';
 import type { State } from '../../../src/engine/model.ts';
 import type { TlbMachine } from '../machine.ts';
-import { flushCpu } from './tlb.ts';
+import { FLUSH_ARCH, flushCpu, flushTlbFunc } from './tlb.ts';
 
 export function ipiStep(m: TlbMachine, s: State, c: number, i: number, out: State): boolean {
   const f = m.inboxF[c]!;
@@ -17,7 +17,8 @@ export function ipiStep(m: TlbMachine, s: State, c: number, i: number, out: Stat
   if ((get(s, f) & bit) === 0 || m.irqsOff(s, c)) return false;
   m.copy(s, out);
   const a = m.kagents[i]!;
-  flushCpu(m, out, c, get(s, a.flPages!), get(s, a.flRegions!), a.flIcache ? get(s, a.flIcache) === 1 : false);
+  if (get(s, a.flPrim!) === FLUSH_ARCH) flushTlbFunc(m, out, c, get(s, a.flPages!), get(s, a.flRegions!));
+  else flushCpu(m, out, c, get(s, a.flPages!), get(s, a.flRegions!), a.flIcache ? get(s, a.flIcache) === 1 : false);
   set(out, f, get(out, f) & ~bit);
   if (!m.waitingForAcks(out, i)) {
     set(out, a.flPrim!, 0);

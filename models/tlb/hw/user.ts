@@ -7,7 +7,7 @@
  */
 import type { State } from '../../../src/engine/model.ts';
 import type { TlbMachine } from '../machine.ts';
-import { FREE, REUSED } from '../state.ts';
+import { CTX_USER, FREE, REUSED } from '../state.ts';
 import { GUP_IDLE } from '../mm/gup.ts';
 
 function gone(st: number): boolean {
@@ -15,21 +15,21 @@ function gone(st: number): boolean {
 }
 
 export function readStep(m: TlbMachine, s: State, c: number, v: number, out: State): boolean {
-  if (m.gupStage(s, c) !== GUP_IDLE || !m.tlbHas(s, c, v)) return false;
+  if (m.gupStage(s, c) !== GUP_IDLE || m.cpuCtx(s, c) !== CTX_USER || !m.tlbHas(s, c, v)) return false;
   if (!gone(m.frameState(s, m.frameOf(v)))) return false;
   m.copy(s, out);
   return true;
 }
 
 export function writeStep(m: TlbMachine, s: State, c: number, v: number, out: State): boolean {
-  if (m.gupStage(s, c) !== GUP_IDLE || !m.tlbWritable(s, c, v)) return false;
+  if (m.gupStage(s, c) !== GUP_IDLE || m.cpuCtx(s, c) !== CTX_USER || !m.tlbWritable(s, c, v)) return false;
   if (!gone(m.frameState(s, m.frameOf(v)))) return false;
   m.copy(s, out);
   return true;
 }
 
 export function execStep(m: TlbMachine, s: State, c: number, v: number, out: State): boolean {
-  if (m.gupStage(s, c) !== GUP_IDLE || !m.tlbHas(s, c, v)) return false;
+  if (m.gupStage(s, c) !== GUP_IDLE || m.cpuCtx(s, c) !== CTX_USER || !m.tlbHas(s, c, v)) return false;
   const f = m.frameOf(v);
   if (gone(m.frameState(s, f))) {
     m.copy(s, out);

@@ -15,15 +15,18 @@
 import { get, set } from '../../../src/engine/layout.ts';
 import type { State } from '../../../src/engine/model.ts';
 import type { TlbMachine } from '../machine.ts';
-import { LIVE, PTE_DIRTY, PTE_PRESENT, PTE_WRITE } from '../state.ts';
+import { CTX_OTHER, CTX_USER, LIVE, PTE_DIRTY, PTE_PRESENT, PTE_WRITE } from '../state.ts';
 
 export function walkStart(m: TlbMachine, s: State, c: number, v: number, write: boolean, out: State): boolean {
   if (get(s, m.walkF[c]!) !== 0) return false;
+  // Walks need the mm's CR3 (a lazy CPU still has it: speculative walks go on); write walks, its thread.
+  const ctx = m.cpuCtx(s, c);
+  if (ctx === CTX_OTHER || (write && ctx !== CTX_USER)) return false;
   // A read walk is pointless while the TLB maps the page; a write walk, while the entry is writable.
   if (write ? m.tlbWritable(s, c, v) : m.tlbHas(s, c, v)) return false;
   const r = m.g.regionOf[v]!;
   const fromCache = m.wcHas(s, c, r);
-  if (!fromCache && !m.pmdPresent(s, r)) return false; // nothing to walk: no state change
+  if (!fromCache && !m.pmdTable(s, r)) return false; // nothing to walk (none, or a huge mapping the model does not track)
   m.copy(s, out);
   set(out, m.walkF[c]!, v + 1);
   const ww = m.walkWF[c];
@@ -37,6 +40,7 @@ export function walkPte(m: TlbMachine, s: State, c: number, out: State): boolean
   if (v < 0) return false;
   m.copy(s, out);
   set(out, m.walkF[c]!, 0);
+  if (m.config.hw.walkerIrqsOff) m.leaveIrqOff(out, c);
   const ww = m.walkWF[c];
   const write = ww !== undefined && get(s, ww) === 1;
   if (ww) set(out, ww, 0);

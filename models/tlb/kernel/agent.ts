@@ -31,6 +31,8 @@ export class KernelAgent {
   readonly flRegions: Slot | undefined;
   readonly flIcache: Slot | undefined;
   readonly revoked: Slot;
+  /** rcu_read_lock held (a path that declared the register: pte_offset_map's walkers). */
+  rcuRead: Slot | undefined;
   base = 0;
   words = 0;
   /** Whether its flushes count in the cost columns (the flusher's do not: it is not the path under test). */
@@ -59,12 +61,17 @@ export class KernelAgent {
     this.vmaRead = f.v6 ? this.rec.upTo('vma_read_lock', g.vmas.length) : undefined;
     // One bit per page-table frame's PTL, and one more for the pmd lock.
     this.ptl = f.v6 ? this.rec.add('ptl', g.tableFrames + 1) : undefined;
-    this.flPrim = f.ipi ? this.rec.add('flush_prim', 2) : undefined;
+    this.flPrim = f.ipi ? this.rec.add('flush_prim', 3) : undefined;
     this.flPages = f.ipi ? this.rec.add('flush_pages', g.vpages) : undefined;
     this.flRegions = f.ipi ? this.rec.add('flush_regions', g.regions) : undefined;
     this.flIcache = f.ipi && f.icache ? this.rec.add('flush_icache', 1) : undefined;
     this.revoked = this.rec.add('revoked', g.vpages);
     this.x = new Exec(m, this);
+  }
+
+  /** The most outcomes any of its steps has (1: a deterministic program). */
+  get maxChoices(): number {
+    return Math.max(1, ...this.prog.map((i) => i.choices ?? 1));
   }
 
   /** Installs the built program; the pc field is sized to it. */
@@ -100,15 +107,18 @@ export class KernelAgent {
    * next step. Not enabled while a flush IPI it sent is unacknowledged (the
    * kernel's smp_call_function_many waits), or when the instruction blocks.
    */
-  step(s: State, out: State): boolean {
+  step(s: State, out: State, choice = 0): boolean {
     const prog = this.prog;
     const pc = get(s, this.pc);
     if (pc >= prog.length) return false;
+    // Choice k > 0 exists only at a step with that many outcomes.
+    if (choice > 0 && choice >= (prog[pc]!.choices ?? 1)) return false;
     const m = this.m;
     if (m.waitingForAcks(s, this.index)) return false;
     const W = m.words;
     for (let i = 0; i < W; i++) out[i] = s[i]!;
     const x = this.x;
+    x.choice = choice;
     const log = m.log;
     let label: string | undefined;
     if (log) {

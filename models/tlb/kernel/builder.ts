@@ -11,6 +11,9 @@ import type { Geometry } from '../geometry.ts';
 import type { TlbMachine } from '../machine.ts';
 import type { Kconfig, Vma } from '../types.ts';
 import type { MmuGatherOps } from '../mm/mmu_gather.ts';
+import { genericPgtable, type PgtableOps } from '../asm-generic/pgtable.ts';
+import type { TlbFlushOps } from '../asm-generic/tlbflush.ts';
+import type { Invalidation } from '../hw/tlb.ts';
 import { FREE, MMAP_WRITE } from '../state.ts';
 import type { KernelAgent } from './agent.ts';
 import type { Exec } from './exec.ts';
@@ -23,7 +26,11 @@ export type Cond = (x: Exec) => boolean;
 export const FLUSH_MM = 0;
 export const FLUSH_RANGE = 1;
 export const FLUSH_PAGE = 2;
-export const FLUSH_PRIMITIVES = ['flush_tlb_mm', 'flush_tlb_range', 'flush_tlb_page'] as const;
+/** A range invalidation of the leaf entries only (arm64 TLBI VALE1IS): walk caches stay. */
+export const FLUSH_LEAF = 3;
+/** tlb_remove_table_sync_one: an IPI that invalidates nothing and waits for every CPU with interrupts off. */
+export const FLUSH_SYNC = 4;
+export const FLUSH_PRIMITIVES = ['flush_tlb_mm', 'flush_tlb_range', 'flush_tlb_page', 'flush_tlb_range (leaf only)', 'tlb_remove_table_sync_one', 'arch invalidation'] as const;
 
 export class KernelBuilder extends ProgramBuilder {
   readonly g: Geometry;
@@ -48,6 +55,22 @@ export class KernelBuilder extends ProgramBuilder {
   hooks(): MmuGatherOps {
     if (this.backend.kernel !== 'v6') throw new Error(`${this.backend.id} is a 2011 backend`);
     return this.backend.hooks;
+  }
+
+  /** The arch's asm/tlbflush.h, if it has its own (else the plain primitives). */
+  tlbflush(): TlbFlushOps | undefined {
+    return this.backend.kernel === 'v6' ? this.backend.tlbflush : undefined;
+  }
+
+  /** The arch's asm/pgtable.h side effects of PTE changes. */
+  pgtable(): PgtableOps {
+    return (this.backend.kernel === 'v6' ? this.backend.pgtable : undefined) ?? genericPgtable;
+  }
+
+  /** Runs the arch's side of a PTE change inside the step that changes it (s390 IPTE); nothing elsewhere. */
+  ptepXchg(x: Exec, page: number, full: boolean, direct = false): void {
+    const pg = this.pgtable();
+    if (pg.ptep_xchg) pg.ptep_xchg(x, page, full, direct);
   }
 
   /** Whether mechanism `id` is on (not switched off with --without); records that this program consults it. */
@@ -85,6 +108,11 @@ export class KernelBuilder extends ProgramBuilder {
     return { reads, writes };
   }
 
+  /** A field of the shared mm (an arch's mm->context word, e.g. s390 flush_mm), declared on first use. */
+  mmField(name: string, bits: number): Slot {
+    return this.m.mmRec.find(name) ?? this.m.mmRec.add(name, bits);
+  }
+
   /** A register of this agent (a kernel local variable that lives across steps). */
   reg(name: string, max: number): Slot {
     return this.agent.rec.find(name) ?? this.agent.rec.upTo(name, max);
@@ -92,7 +120,50 @@ export class KernelBuilder extends ProgramBuilder {
 
   // ---------------------------------------------------------------- flushes
 
+  /** flush_tlb_mm: the arch's (asm/tlbflush.h) or the plain one. */
   flush_tlb_mm(name = 'flush_tlb_mm'): void {
+    const t = this.tlbflush();
+    if (t) t.flush_tlb_mm(this, name);
+    else this.plain_flush_tlb_mm(name);
+  }
+
+  /** flush_tlb_range: the arch's or the plain one. */
+  flush_tlb_range(vma: At, start: At, end: At, leaf?: Cond): void {
+    const t = this.tlbflush();
+    if (t && !leaf) t.flush_tlb_range(this, vma, start, end);
+    else this.plain_flush_tlb_range(vma, start, end, leaf);
+  }
+
+  /** flush_tlb_page (ptep_clear_flush's flush): the arch's, or a one-page range flush. */
+  flush_tlb_page(page: At): void {
+    const t = this.tlbflush();
+    if (t) t.flush_tlb_page(this, page);
+    else
+      this.plain_flush_tlb_range(
+        () => -1,
+        page,
+        (x) => page(x) + 1,
+      );
+  }
+
+  /**
+   * One arch invalidation (a v6 backend's tlbflush primitive), decided at
+   * step time by `what`; `text` says what the instruction is (INVLPG p0-1,
+   * TLBI VALE1IS, tlbie RIC=2...). The label adds who gets it and how.
+   */
+  invalidate(name: string, what: (x: Exec) => Invalidation, text: (x: Exec) => string, short: (x: Exec) => string = () => name): void {
+    const m = this.m;
+    this.step({
+      kind: 'flush',
+      name,
+      label: (x) => `${text(x)}${m.reachNote(x, what(x))}`,
+      short,
+      touches: this.flushTouches(),
+      run: (x) => m.sendInvalidate(x, what(x)),
+    });
+  }
+
+  plain_flush_tlb_mm(name = 'flush_tlb_mm'): void {
     const m = this.m;
     const all = 2 ** this.g.vpages - 1;
     const regions = 2 ** this.g.regions - 1;
@@ -112,7 +183,7 @@ export class KernelBuilder extends ProgramBuilder {
    * empty. `vma` is the index of the VMA passed in (its flags decide i-cache
    * eviction on Tile), or -1 for the mm-based variant Peter proposes.
    */
-  flush_tlb_range(vma: At, start: At, end: At): void {
+  plain_flush_tlb_range(vma: At, start: At, end: At, leaf?: Cond): void {
     const m = this.m;
     const fl = this.backend.flush;
     const g = this.g;
@@ -144,11 +215,12 @@ export class KernelBuilder extends ProgramBuilder {
           label: (x) => {
             const [s, e] = bounds(x);
             const v = vma(x);
+            const lvl = leaf && leaf(x) ? ', leaf entries only' : '';
             const what =
               fl.range === 'full'
                 ? `${pagesText(s, e)} (flushes the whole mm)`
                 : `${pagesText(s, e)}${v >= 0 ? ` of vma${v}${g.vmas[v]!.exec ? ' (VM_EXEC)' : ''}` : ''}`;
-            return `${what}${icacheOf(x) && m.feat.icache ? ', evicting i-caches' : ''}${m.deliveryNote()}`;
+            return `${what}${lvl}${icacheOf(x) && m.feat.icache ? ', evicting i-caches' : ''}${m.deliveryNote()}`;
           },
           short: (x) => {
             const [s, e] = bounds(x);
@@ -164,10 +236,30 @@ export class KernelBuilder extends ProgramBuilder {
               pages |= 1 << p;
               regions |= 1 << g.regionOf[p]!;
             }
+            // A leaf-only invalidation (arm64 VALE1IS) leaves every walk-cache entry alone.
+            if (leaf && leaf(x)) return m.sendFlush(x, FLUSH_LEAF, pages, 0, icacheOf(x), false, e - s);
             return m.sendFlush(x, FLUSH_RANGE, pages, regions, icacheOf(x), false, e - s);
           },
         }),
     );
+  }
+
+  /**
+   * tlb_remove_table_sync_one: an IPI to every other CPU that waits for each
+   * to have interrupts on (it excludes interrupts-off walkers such as
+   * gup_fast; it is not an RCU grace period). Sent by IPI on any hardware.
+   */
+  tlb_remove_table_sync_one(name = 'tlb_remove_table_sync_one'): void {
+    const m = this.m;
+    const c = m.comp;
+    this.step({
+      kind: 'flush',
+      name,
+      label: () => 'smp_call_function(noop, wait): IPI every other CPU and wait for each to have interrupts on',
+      short: () => 'sync_one IPI',
+      touches: { reads: [], writes: [...c.inboxesOf(this.agent.index), c.cost] },
+      run: (x) => m.sendFlush(x, FLUSH_SYNC, 0, 0, false, false, 0),
+    });
   }
 
   // ---------------------------------------------------------------- page tables
@@ -331,6 +423,21 @@ export class KernelBuilder extends ProgramBuilder {
           },
         }),
     );
+  }
+
+  /** Hands one table to RCU on its own rcu_head (tlb_remove_table_one under PT_RECLAIM, pte_free_defer). */
+  call_rcu_one(table: number, leaf = 'call_rcu'): void {
+    const m = this.m;
+    this.step({
+      kind: 'rcu',
+      name: leaf,
+      label: () => `defer freeing table ${table} past a grace period (its own rcu_head)`,
+      short: () => `call_rcu table ${table}`,
+      run: (x) => {
+        m.log?.push(`call_rcu tables=${(1 << table).toString(2)}`);
+        m.callRcu(x.st, 1 << table);
+      },
+    });
   }
 
   /**

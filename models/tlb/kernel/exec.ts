@@ -21,6 +21,8 @@ export class Exec {
    * it is only valid until the next step.
    */
   scratch = 0;
+  /** At a choice step (StepSpec.choices): the outcome this action picks. */
+  choice = 0;
   readonly tlb: Gather;
 
   constructor(

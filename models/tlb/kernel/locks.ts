@@ -124,6 +124,38 @@ export function pteUnmapUnlock(k: KernelBuilder, t: number): void {
   });
 }
 
+/** Takes the lock `bit` of the agent's PTL mask (a table's PTL, or bit TF: the pmd lock). */
+export function lockBit(k: KernelBuilder, bit: number, name: string, what: string): void {
+  const m = k.m;
+  const a = k.agent;
+  const noPtl = !k.mech('ptl');
+  k.step({
+    kind: 'lock',
+    name,
+    label: () => `take ${what}`,
+    short: () => `lock ${what.replace('the PTL of table ', 'PTL t')}`,
+    touches: { reads: [m.comp.ptl(bit)], writes: [m.comp.ptl(bit)] },
+    run: (x) => {
+      if (!noPtl && ptlHeldByOther(m, x.st, a, bit)) return BLOCKED;
+      m.setMaskBit(x.st, a.ptl, bit, true);
+    },
+    why: (x) => (ptlHeldByOther(m, x.st, a, bit) ? `another agent holds ${what}` : undefined),
+  });
+}
+
+export function unlockBit(k: KernelBuilder, bit: number, what: string): void {
+  const m = k.m;
+  const a = k.agent;
+  k.step({
+    kind: 'lock',
+    name: 'spin_unlock',
+    label: () => `drop ${what}`,
+    short: () => `unlock ${what.replace('the PTL of table ', 'PTL t')}`,
+    touches: { reads: [], writes: [m.comp.ptl(bit)] },
+    run: (x) => m.setMaskBit(x.st, a.ptl, bit, false),
+  });
+}
+
 /** The locks an agent holds in `s`, for traces. */
 export function locksHeld(m: TlbMachine, s: State, a: KernelAgent): string[] {
   const out: string[] = [];

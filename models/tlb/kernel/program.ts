@@ -36,6 +36,7 @@ export type StepKind =
   | 'counter' // reads or changes an mm counter (tlb_flush_pending, tlb_flush_batched)
   | 'irq' // local_irq_disable/enable
   | 'io' // pageout
+  | 'alloc' // an allocation that may fail (a choice step)
   | 'return'; // the path returns
 
 export class Label {
@@ -71,6 +72,8 @@ export interface Instr {
   readonly subject?: (x: Exec) => number;
   /** What it touches (partial-order reduction). */
   readonly touches: Touches;
+  /** A choice step: how many outcomes the environment may pick (an allocation that may fail); `x.choice` says which. */
+  readonly choices?: number;
   /** The instructions it can continue at (fall-through and jumps), once every label is placed. */
   readonly succ: () => readonly number[];
 }
@@ -92,6 +95,11 @@ export interface StepSpec {
   readonly touches?: Touches;
   /** Labels `run` may return (besides falling through); 'self' when it may repeat itself. */
   readonly targets?: readonly (Label | 'self')[];
+  /**
+   * A nondeterministic step with this many outcomes (at least 2): each is its
+   * own action of the agent, and `run` reads `x.choice` (0 .. choices-1).
+   */
+  readonly choices?: number;
 }
 
 export class ProgramBuilder {
@@ -132,6 +140,7 @@ export class ProgramBuilder {
       short: spec.short,
       ...(spec.why ? { why: spec.why } : {}),
       ...(spec.subject !== undefined ? { subject: spec.subject } : {}),
+      ...(spec.choices !== undefined ? { choices: spec.choices } : {}),
     });
   }
 

@@ -23,5 +23,5 @@ export function rcuFreeStep(m: TlbMachine, s: State, out: State): boolean {
 /** call_rcu: the grace period waits for every CPU now in an interrupts-off section. */
 export function callRcu(m: TlbMachine, out: State, tables: number): void {
   set(out, m.rcuF!, get(out, m.rcuF!) | tables);
-  for (let c = 0; c < m.N; c++) if (m.irqsOff(out, c)) set(out, m.rcuWaitF[c]!, 1);
+  for (let c = 0; c < m.N; c++) if (m.inRcuReader(out, c)) set(out, m.rcuWaitF[c]!, 1);
 }

@@ -52,7 +52,8 @@ export function gupStep(m: TlbMachine, s: State, c: number, out: State): boolean
   let irqsBackOn = false;
   switch (st) {
     case GUP_READ_PMD:
-      if (m.pmdPresent(s, r)) next = GUP_READ_PTE;
+      // A huge pmd: gup_fast_pmd_leaf on a folio the model does not track.
+      if (m.pmdTable(s, r)) next = GUP_READ_PTE;
       else [next, irqsBackOn] = [GUP_IDLE, true];
       break;
     case GUP_READ_PTE:
@@ -66,8 +67,9 @@ export function gupStep(m: TlbMachine, s: State, c: number, out: State): boolean
       else next = GUP_RECHECK;
       break;
     case GUP_RECHECK:
-      // Re-read the PTE; if it changed, drop the reference again (put_page).
-      if (m.frameState(s, table) === LIVE && m.ptePresent(s, slot)) next = GUP_IRQ_ON;
+      // Re-read the PTE (today's gup_fast_pte_range also the pmd: pmd_val(pmd) != pmd_val(*pmdp));
+      // if either changed, drop the reference again (put_page).
+      if (!m.gupRecheck || (m.frameState(s, table) === LIVE && m.ptePresent(s, slot) && (!m.feat.v6 || m.pmdTable(s, r)))) next = GUP_IRQ_ON;
       else {
         set(out, m.gupStageF[c]!, GUP_IDLE);
         m.releaseFrame(out, f);

@@ -65,10 +65,12 @@ function madviseFreePteRange(k: KernelBuilder, r: number, s: number, e: number):
   const g = k.g;
   const a = k.agent;
   const h = k.hooks();
+  const pg = k.pgtable();
   const done = k.label();
   k.within('madvise_free_pte_range', () => {
     pteOffsetMapLock(k, r, done);
     flushTlbBatchedPending(k);
+    pg.arch_enter_lazy_mmu_mode(k);
     for (let v = s; v < e; v++) {
       const slot = g.slotOf[v]!;
       const f = m.frameOf(v);
@@ -89,19 +91,24 @@ function madviseFreePteRange(k: KernelBuilder, r: number, s: number, e: number):
               x.scratch = 0;
               if ((bits & PTE_PRESENT) !== 0 && (bits & PTE_DIRTY) !== 0) {
                 m.setPteBits(x.st, slot, bits & ~PTE_DIRTY);
+                k.ptepXchg(x, v, x.tlb.fullmm);
                 x.scratch = 1;
               }
             },
           });
           k.if(
             (x) => x.scratch === 1,
-            () => k.within('tlb_remove_tlb_entries', () => h.tlb_remove_tlb_entry(k, () => v)),
+            () => {
+              pg.pte_changed(k, () => v, () => false);
+              k.within('tlb_remove_tlb_entries', () => h.tlb_remove_tlb_entry(k, () => v));
+            },
           );
         },
         undefined,
         { reads: [m.comp.pte(slot)], writes: [] },
       );
     }
+    pg.arch_leave_lazy_mmu_mode(k);
     pteUnmapUnlock(k, g.tableOf[r]!);
     k.place(done);
   });

@@ -49,6 +49,56 @@ export const MECHANISMS: readonly Mechanism[] = [
     ref: 'MODERN §3.2',
   },
   {
+    id: 'tlb_remove_table_sync_one',
+    statement: 'a table freed without the batch (its allocation failed) waits for an IPI to every CPU, so no interrupts-off walker still reads it',
+    ref: 'MODERN §2.7',
+  },
+  {
+    id: 'rcu-table-free',
+    statement: 'page tables are freed after an RCU grace period, which interrupts-off walkers (gup_fast) hold off',
+    ref: 'MODERN §1.1, §2.7, §5',
+  },
+  {
+    id: 'walk-cache-invalidate',
+    statement: 'a gather that freed tables invalidates the walk caches too (arm64 VAE1IS, not VALE1IS; the powerpc radix page-walk cache; the whole ASID on riscv)',
+    ref: 'MODERN §2.6, §4.2-§4.4',
+  },
+  {
+    id: 'freed-tables-to-lazy',
+    statement: 'x86: a flush that freed tables goes to every CPU in mm_cpumask, lazy ones included, which then leave the mm (switch to init_mm)',
+    ref: 'MODERN §4.1, §6',
+  },
+  {
+    id: 'tlb_gen-catch-up',
+    statement: 'x86: switch_mm_irqs_off flushes a CPU whose tlb_gen fell behind before it uses the mm again',
+    ref: 'MODERN §6',
+  },
+  {
+    id: 'lazy-mmu-flush',
+    statement: 'powerpc hash and sparc64 flush the PTE changes batched in a lazy-MMU section when it ends, before the PTL is dropped',
+    ref: 'MODERN §4.3, §4.6, §8.7',
+  },
+  {
+    id: 'ipte',
+    statement: 's390 purges the TLB entries of a PTE when it clears it (IPTE) while other CPUs have the mm attached',
+    ref: 'MODERN §4.5',
+  },
+  {
+    id: 'gup_fast-recheck',
+    statement: 'gup_fast re-reads the pmd and the PTE after taking its speculative reference and drops the reference if either changed',
+    ref: 'MODERN §5',
+  },
+  {
+    id: 'khugepaged-sync-one',
+    statement: 'collapse_huge_page waits (tlb_remove_table_sync_one) after pmdp_collapse_flush, so no interrupts-off walker still uses the detached table when the folios are isolated',
+    ref: 'MODERN §3.8, §8.4',
+  },
+  {
+    id: 'pte_free_defer',
+    statement: "khugepaged's retract frees the detached PTE table after an RCU grace period (pte_free_defer), not at once",
+    ref: 'MODERN §3.8, §3.9',
+  },
+  {
     id: 'mremap-flush-under-ptl',
     statement: 'mremap flushes the old range before it drops the page-table locks',
     ref: 'MODERN §3.7',

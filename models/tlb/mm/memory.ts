@@ -38,6 +38,7 @@ export function regionsOf(k: KernelBuilder, s: number, e: number): number[] {
 export function zapPteRange(k: KernelBuilder, vma: Vma, r: number, s: number, e: number): void {
   if (e <= s) return;
   const h = k.hooks();
+  const pg = k.pgtable();
   const m = k.m;
   const g = k.g;
   const a = k.agent;
@@ -57,6 +58,7 @@ export function zapPteRange(k: KernelBuilder, vma: Vma, r: number, s: number, e:
     k.local((x) => x.set(force, 0));
     pteOffsetMapLock(k, r, done);
     flushTlbBatchedPending(k);
+    pg.arch_enter_lazy_mmu_mode(k);
     k.place(loop);
     // A none PTE: nothing to do but remember it was found cleared (invariant 6).
     k.if(
@@ -81,6 +83,7 @@ export function zapPteRange(k: KernelBuilder, vma: Vma, r: number, s: number, e:
           const slot = g.slotOf[v]!;
           const bits = m.pteBits(x.st, slot);
           m.setPteBits(x.st, slot, 0);
+          if (bits & PTE_PRESENT) k.ptepXchg(x, v, x.tlb.fullmm);
           m.setMaskBit(x.st, a.revoked, v, true);
           if (bits & 4) m.setMaskBit(x.st, m.folioDirtyF, m.frameOf(v), true);
           x.scratch = bits & PTE_PRESENT;
@@ -89,6 +92,7 @@ export function zapPteRange(k: KernelBuilder, vma: Vma, r: number, s: number, e:
       k.if(
         (x) => x.scratch !== 0,
         () => {
+          pg.pte_changed(k, page, (x) => x.tlb.fullmm);
           k.within('tlb_remove_tlb_entries', () => h.tlb_remove_tlb_entry(k, page));
           k.within('__tlb_remove_folio_pages', () => h.__tlb_remove_folio_pages(k, page));
           k.if(
@@ -104,6 +108,7 @@ export function zapPteRange(k: KernelBuilder, vma: Vma, r: number, s: number, e:
       (x) => x.get(force) === 0 && x.get(addr) < e,
       () => k.goto(loop),
     );
+    pg.arch_leave_lazy_mmu_mode(k);
     // force_flush: the TLB flush happens under the PTL, the freeing after it.
     k.if(
       (x) => x.get(force) === 1,

@@ -32,8 +32,12 @@ export interface MmuGatherOps {
   tlb_flush_mmu_free(this: MmuGatherOps, k: KernelBuilder): void;
   tlb_flush_mmu(this: MmuGatherOps, k: KernelBuilder): void;
   tlb_finish_mmu(this: MmuGatherOps, k: KernelBuilder): void;
-  /** Reclaim's deferred flush (ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH): what arch_tlbbatch_flush sends. */
-  arch_tlbbatch_flush(this: MmuGatherOps, k: KernelBuilder): void;
+  /**
+   * Reclaim's deferred flush (ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH): what
+   * arch_tlbbatch_flush sends. `frames`: the data frames reclaim unmapped
+   * since the last one (what add_pending saw).
+   */
+  arch_tlbbatch_flush(this: MmuGatherOps, k: KernelBuilder, frames?: At): void;
   /** tlb_needs_table_invalidate(): whether hardware walks Linux tables and must lose them before a table is freed. */
   readonly tlb_needs_table_invalidate: boolean;
 }
@@ -148,9 +152,47 @@ export const genericMmuGather: MmuGatherOps = {
       });
       return;
     }
+    // MMU_GATHER_TABLE_FREE: the table batch is a page allocated with GFP_NOWAIT when the first table
+    // comes; the allocation may fail (a choice of the environment), and then this table goes on its own.
+    const done = k.label();
+    k.if(
+      (x) => x.tlb.table_batch === 0,
+      () => {
+        k.step({
+          kind: 'alloc',
+          name: '__get_free_page',
+          choices: 2,
+          label: (x) => (x.choice === 0 ? 'allocate the table batch page (GFP_NOWAIT)' : 'the GFP_NOWAIT allocation of the table batch page fails'),
+          short: (x) => (x.choice === 0 ? 'table batch page' : 'table batch: no page'),
+          touches: { reads: [], writes: [] },
+          run: (x) => {
+            x.scratch = x.choice;
+          },
+        });
+        k.if(
+          (x) => x.scratch === 1,
+          () => {
+            k.within('tlb_table_invalidate', () => this.tlb_table_invalidate(k));
+            // tlb_remove_table_one as v6.14-v6.18 has it without PT_RECLAIM (raspberrypi/linux @46d03bd2):
+            // tlb_remove_table_sync_one (a real IPI with RCU table freeing), then __tlb_remove_table at once.
+            k.within('tlb_remove_table_one', () => {
+              if (kc.PT_RECLAIM && kc.MMU_GATHER_RCU_TABLE_FREE && k.mech('rcu-table-free')) {
+                // With PT_RECLAIM: call_rcu on the ptdesc's own rcu_head.
+                k.call_rcu_one(table, '__tlb_remove_table_one');
+                return;
+              }
+              if (kc.MMU_GATHER_RCU_TABLE_FREE && k.mech('tlb_remove_table_sync_one')) k.tlb_remove_table_sync_one();
+              k.free_table(() => table, '__tlb_remove_table');
+            });
+            k.goto(done);
+          },
+        );
+      },
+    );
     k.local((x) => {
       x.tlb.table_batch = x.tlb.table_batch | (1 << table);
     });
+    k.place(done);
   },
 
   tlb_table_invalidate(k) {
@@ -165,7 +207,7 @@ export const genericMmuGather: MmuGatherOps = {
       () => {
         k.within('tlb_table_invalidate', () => this.tlb_table_invalidate(k));
         k.within('tlb_remove_table_free', () => {
-          if (kc.MMU_GATHER_RCU_TABLE_FREE) k.call_rcu('call_rcu');
+          if (kc.MMU_GATHER_RCU_TABLE_FREE && k.mech('rcu-table-free')) k.call_rcu('call_rcu');
           else k.free_tables_batch('__tlb_remove_table');
         });
       },

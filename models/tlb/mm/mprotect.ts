@@ -21,10 +21,12 @@ function changePteRange(k: KernelBuilder, r: number, s: number, e: number): void
   const g = k.g;
   const a = k.agent;
   const h = k.hooks();
+  const pg = k.pgtable();
   const done = k.label();
   k.within('change_pte_range', () => {
     pteOffsetMapLock(k, r, done);
     flushTlbBatchedPending(k);
+    pg.arch_enter_lazy_mmu_mode(k);
     for (let v = s; v < e; v++) {
       const slot = g.slotOf[v]!;
       k.local((x) => m.setMaskBit(x.st, a.revoked, v, true), { reads: [], writes: [m.comp.rev(a.index)] });
@@ -40,19 +42,24 @@ function changePteRange(k: KernelBuilder, r: number, s: number, e: number): void
             run: (x) => {
               const bits = m.pteBits(x.st, slot);
               m.setPteBits(x.st, slot, bits & ~PTE_WRITE);
+              if (bits & PTE_PRESENT) k.ptepXchg(x, v, false);
               x.scratch = bits & PTE_PRESENT;
             },
           });
           // pte_needs_flush(old, new): write permission went away.
           k.if(
             (x) => x.scratch !== 0,
-            () => k.within('tlb_flush_pte_range', () => h.tlb_remove_tlb_entry(k, () => v)),
+            () => {
+              pg.pte_changed(k, () => v, () => false);
+              k.within('tlb_flush_pte_range', () => h.tlb_remove_tlb_entry(k, () => v));
+            },
           );
         },
         undefined,
         { reads: [m.comp.pte(slot)], writes: [] },
       );
     }
+    pg.arch_leave_lazy_mmu_mode(k);
     pteUnmapUnlock(k, g.tableOf[r]!);
     k.place(done);
   });

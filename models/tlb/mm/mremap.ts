@@ -15,44 +15,11 @@
  * (MODERN §3.7).
  */
 import type { KernelBuilder } from '../kernel/builder.ts';
-import { BLOCKED } from '../kernel/program.ts';
-import { mmapLock, ptlHeldByOther } from '../kernel/locks.ts';
+import { lockBit, mmapLock, unlockBit } from '../kernel/locks.ts';
 import { MMAP_WRITE, PTE_PRESENT, VMA_ATTACHED } from '../state.ts';
 import { regionsOf } from './memory.ts';
 import { flushTlbBatchedPending } from './rmap.ts';
 import { doVmiMunmap } from './vma.ts';
-
-/** Takes the lock `bit` of the agent's PTL mask (a table's PTL, or bit TF: the pmd lock). */
-function lockBit(k: KernelBuilder, bit: number, name: string, what: string): void {
-  const m = k.m;
-  const a = k.agent;
-  const noPtl = !k.mech('ptl');
-  k.step({
-    kind: 'lock',
-    name,
-    label: () => `take ${what}`,
-    short: () => `lock ${what.replace('the PTL of table ', 'PTL t')}`,
-    touches: { reads: [m.comp.ptl(bit)], writes: [m.comp.ptl(bit)] },
-    run: (x) => {
-      if (!noPtl && ptlHeldByOther(m, x.st, a, bit)) return BLOCKED;
-      m.setMaskBit(x.st, a.ptl, bit, true);
-    },
-    why: (x) => (ptlHeldByOther(m, x.st, a, bit) ? `another agent holds ${what}` : undefined),
-  });
-}
-
-function unlockBit(k: KernelBuilder, bit: number, what: string): void {
-  const m = k.m;
-  const a = k.agent;
-  k.step({
-    kind: 'lock',
-    name: 'spin_unlock',
-    label: () => `drop ${what}`,
-    short: () => `unlock ${what.replace('the PTL of table ', 'PTL t')}`,
-    touches: { reads: [], writes: [m.comp.ptl(bit)] },
-    run: (x) => m.setMaskBit(x.st, a.ptl, bit, false),
-  });
-}
 
 export function buildMremap(k: KernelBuilder, lo: number, hi: number): void {
   const m = k.m;
@@ -60,6 +27,7 @@ export function buildMremap(k: KernelBuilder, lo: number, hi: number): void {
   const K = g.pages;
   const T = g.tables;
   const underPtl = k.mech('mremap-flush-under-ptl');
+  const pg = k.pgtable();
   const vmas = k.vmasIn(lo, hi);
   const copies = g.vmas.filter((v) => v.copyOf >= 0 && vmas.some((o) => o.index === v.copyOf));
   const flushOld = (s: number, e: number): void =>
@@ -113,12 +81,13 @@ export function buildMremap(k: KernelBuilder, lo: number, hi: number): void {
             lockBit(k, oldT, 'pte_offset_map_lock', `the PTL of table ${oldT}`);
             lockBit(k, newT, 'spin_lock_nested', `the PTL of table ${newT}`);
             flushTlbBatchedPending(k);
+            pg.arch_enter_lazy_mmu_mode(k);
             for (let v = s; v < e; v++) {
               const from = g.slotOf[v]!;
               const to = g.slotOf[K + v]!;
               k.if(
                 (x) => m.ptePresent(x.st, from),
-                () =>
+                () => {
                   k.step({
                     kind: 'pte',
                     name: 'set_pte_at',
@@ -128,11 +97,14 @@ export function buildMremap(k: KernelBuilder, lo: number, hi: number): void {
                     run: (x) => {
                       const bits = m.pteBits(x.st, from);
                       m.setPteBits(x.st, from, 0);
+                      if (bits & PTE_PRESENT) k.ptepXchg(x, v, false);
                       m.setPteBits(x.st, to, bits);
                       m.setMaskBit(x.st, k.agent.revoked, v, true);
                       if (bits & PTE_PRESENT) x.set(moved, 1);
                     },
-                  }),
+                  });
+                  pg.pte_changed(k, () => v, () => false);
+                },
                 () => k.local((x) => m.setMaskBit(x.st, k.agent.revoked, v, true), { reads: [], writes: [m.comp.rev(k.agent.index)] }),
                 { reads: [m.comp.pte(from)], writes: [] },
               );
@@ -142,6 +114,7 @@ export function buildMremap(k: KernelBuilder, lo: number, hi: number): void {
                 (x) => x.get(moved) === 1,
                 () => flushOld(s, e),
               );
+            pg.arch_leave_lazy_mmu_mode(k);
             if (underPtl) flush();
             unlockBit(k, newT, `the PTL of table ${newT}`);
             unlockBit(k, oldT, `the PTL of table ${oldT}`);

@@ -11,6 +11,7 @@
  */
 import { get, set } from '../../../src/engine/layout.ts';
 import type { KernelBuilder } from '../kernel/builder.ts';
+import type { Exec } from '../kernel/exec.ts';
 import { BLOCKED } from '../kernel/program.ts';
 import { ptlHeldByOther } from '../kernel/locks.ts';
 import type { Slot } from '../kernel/slot.ts';
@@ -135,6 +136,7 @@ export function tryToUnmapOne(
         x.scratch = 0;
         if ((bits & PTE_PRESENT) === 0) return;
         m.setPteBits(x.st, s, 0);
+        k.ptepXchg(x, vpageOf(s), false, !deferred);
         x.set(pteval, bits);
         m.setMaskBit(x.st, regs.unmapped, page, true);
         x.scratch = 1;
@@ -150,13 +152,11 @@ export function tryToUnmapOne(
     if (!deferred) {
       k.if(
         (x) => x.get(pteval) !== 0,
-        // ptep_clear_flush: flush the address now, under the PTL.
-        () =>
-          k.flush_tlb_range(
-            () => -1,
-            (x) => vpageOf(x.get(slotReg) - 1),
-            (x) => vpageOf(x.get(slotReg) - 1) + 1,
-          ),
+        // ptep_clear_flush: the arch's side of the clear (s390 IPTE), then flush the address, under the PTL.
+        () => {
+          k.pgtable().pte_changed(k, (x) => vpageOf(x.get(slotReg) - 1), () => false, true);
+          k.flush_tlb_page((x) => vpageOf(x.get(slotReg) - 1));
+        },
       );
     }
     // A lazyfree folio that is dirty again (written after MADV_FREE) is not discarded: put the PTE back.
@@ -192,14 +192,16 @@ export function tryToUnmapOne(
 }
 
 /** try_to_unmap_flush: if reclaim deferred anything, arch_tlbbatch_flush, then forget it. */
-export function tryToUnmapFlush(k: KernelBuilder, regs: { readonly flushRequired: Slot; readonly writable: Slot }, dirtyOnly: boolean): void {
+export function tryToUnmapFlush(k: KernelBuilder, regs: { readonly flushRequired: Slot; readonly writable: Slot; readonly unmapped?: Slot }, dirtyOnly: boolean): void {
   const h = k.hooks();
   k.within(dirtyOnly ? 'try_to_unmap_flush_dirty' : 'try_to_unmap_flush', () =>
     k.if(
       (x) => x.get(dirtyOnly ? regs.writable : regs.flushRequired) === 1,
       () => {
-        if (dirtyOnly) k.within('try_to_unmap_flush', () => h.arch_tlbbatch_flush.call(h, k));
-        else h.arch_tlbbatch_flush.call(h, k);
+        const u = regs.unmapped;
+        const frames = u ? (x: Exec) => x.get(u) : undefined;
+        if (dirtyOnly) k.within('try_to_unmap_flush', () => h.arch_tlbbatch_flush.call(h, k, frames));
+        else h.arch_tlbbatch_flush.call(h, k, frames);
         k.local((x) => {
           x.set(regs.flushRequired, 0);
           x.set(regs.writable, 0);

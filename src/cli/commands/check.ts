@@ -139,8 +139,9 @@ export function continueCommand(prefix: readonly string[], argv: readonly string
  */
 export function withKeyParams(factory: ModelFactory, params: ParamValues, argv: readonly string[], row: boolean): string[] {
   if (row || argv.length === 0) return [...argv];
-  const missing = (factory.keyParams ?? []).filter((k) => !argv.some((a) => a === `--${k}` || a.startsWith(`--${k}=`)) && params[k] !== undefined);
-  return [argv[0]!, ...missing.flatMap((k) => [`--${k}`, String(params[k])]), ...argv.slice(1)];
+  const p = factory.normalize ? factory.normalize(params) : params;
+  const missing = (factory.keyParams ?? []).filter((k) => !argv.some((a) => a === `--${k}` || a.startsWith(`--${k}=`)) && p[k] !== undefined && p[k] !== 'auto');
+  return [argv[0]!, ...missing.flatMap((k) => [`--${k}`, String(p[k])]), ...argv.slice(1)];
 }
 
 /** Resolves `<model>` and its parameters (or a suite row, with --row) from the command line. */
