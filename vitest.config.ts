@@ -5,7 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Finds (or, as root, installs) redis-server for the cluster tests.
     globalSetup: ['test/redis-setup.ts'],
-    testTimeout: 120_000,
+    // Generous: the whole matrix runs as one test, and CI machines may be shared; a hang still fails.
+    testTimeout: 600_000,
     hookTimeout: 120_000,
   },
 });

@@ -88,5 +88,28 @@ export interface Kconfig {
   readonly PT_RECLAIM: boolean;
 }
 
+export type KconfigSymbol = keyof Kconfig;
+
+/**
+ * A backend's Kconfig as its arch Kconfig writes it: every symbol is n
+ * unless the arch selects it (`select MMU_GATHER_RCU_TABLE_FREE`).
+ */
+export function select(...symbols: readonly KconfigSymbol[]): Kconfig {
+  const k: Record<KconfigSymbol, boolean> = {
+    MMU_GATHER_TABLE_FREE: false,
+    MMU_GATHER_RCU_TABLE_FREE: false,
+    MMU_GATHER_MERGE_VMAS: false,
+    MMU_GATHER_NO_GATHER: false,
+    MMU_GATHER_NO_RANGE: false,
+    MMU_GATHER_PAGE_SIZE: false,
+    ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH: false,
+    HAVE_GUP_FAST: false,
+    HAVE_MOVE_PMD: false,
+    PT_RECLAIM: false,
+  };
+  for (const s of symbols) k[s] = true;
+  return k;
+}
+
 /** Names in kernel call order, outermost first, e.g. ['unmap_region', 'tlb_end_vma', 'flush_tlb_range']. */
 export type Stack = readonly string[];

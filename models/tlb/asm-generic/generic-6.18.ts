@@ -13,6 +13,7 @@
  */
 import { defineBackend, PLAIN_FLUSH } from '../backend.ts';
 import { genericMmuGather } from '../mm/mmu_gather.ts';
+import { select } from '../types.ts';
 
 export default defineBackend({
   id: 'generic-6.18',
@@ -22,17 +23,10 @@ export default defineBackend({
   hardware: { tlb: 'ipi', walkCache: false, icache: 'coherent', speculativeWalks: true },
   gupRef: 'speculative',
   flush: PLAIN_FLUSH,
-  kconfig: {
-    MMU_GATHER_TABLE_FREE: false,
-    MMU_GATHER_RCU_TABLE_FREE: false,
-    MMU_GATHER_MERGE_VMAS: false,
-    MMU_GATHER_NO_GATHER: false,
-    MMU_GATHER_NO_RANGE: false,
-    MMU_GATHER_PAGE_SIZE: false,
-    ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH: true,
-    HAVE_GUP_FAST: true,
-    HAVE_MOVE_PMD: true,
-    PT_RECLAIM: false,
-  },
+  kconfig: select(
+    'ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH',
+    'HAVE_GUP_FAST',
+    'HAVE_MOVE_PMD',
+  ),
   hooks: genericMmuGather,
 });

@@ -24,6 +24,7 @@ import { genericMmuGather, type MmuGatherOps } from '../../mm/mmu_gather.ts';
 import type { TlbFlushOps } from '../../asm-generic/tlbflush.ts';
 import { PTRS_PER_PTE } from '../../geometry.ts';
 import { pagesText } from '../../kernel/builder.ts';
+import { select } from '../../types.ts';
 
 /** MAX_DVM_OPS = PTRS_PER_PTE: from this many strides on, __flush_tlb_range flushes the ASID. */
 const MAX_DVM_OPS = PTRS_PER_PTE;
@@ -158,18 +159,13 @@ export default defineBackend({
   hardware: { tlb: 'broadcast', walkCache: true, icache: 'coherent', speculativeWalks: true },
   gupRef: 'speculative',
   flush: { range: 'per-page', rangeICache: 'never', mmICache: false },
-  kconfig: {
-    MMU_GATHER_TABLE_FREE: true,
-    MMU_GATHER_RCU_TABLE_FREE: true,
-    MMU_GATHER_MERGE_VMAS: false,
-    MMU_GATHER_NO_GATHER: false,
-    MMU_GATHER_NO_RANGE: false,
-    MMU_GATHER_PAGE_SIZE: false,
-    ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH: true,
-    HAVE_GUP_FAST: true,
-    HAVE_MOVE_PMD: true,
-    PT_RECLAIM: false,
-  },
+  kconfig: select(
+    'MMU_GATHER_TABLE_FREE',
+    'MMU_GATHER_RCU_TABLE_FREE',
+    'ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH',
+    'HAVE_GUP_FAST',
+    'HAVE_MOVE_PMD',
+  ),
   hooks: arm64MmuGather,
   tlbflush: arm64TlbFlush,
 });

@@ -24,6 +24,7 @@ import { genericMmuGather, type MmuGatherOps } from '../../mm/mmu_gather.ts';
 import type { TlbFlushOps } from '../../asm-generic/tlbflush.ts';
 import { lazyMmuBatch, type PgtableOps } from '../../asm-generic/pgtable.ts';
 import { maskList } from '../../kernel/builder.ts';
+import { select } from '../../types.ts';
 
 function flushHashRange(k: KernelBuilder, pages: (x: Exec) => number, name: string): void {
   const m = k.m;
@@ -87,18 +88,13 @@ export default defineBackend({
   hardware: { tlb: 'broadcast', walkCache: false, icache: 'coherent', speculativeWalks: false, walkerIrqsOff: true },
   gupRef: 'speculative',
   flush: { range: 'per-page', rangeICache: 'never', mmICache: false },
-  kconfig: {
-    MMU_GATHER_TABLE_FREE: true,
-    MMU_GATHER_RCU_TABLE_FREE: true,
-    MMU_GATHER_MERGE_VMAS: true,
-    MMU_GATHER_NO_GATHER: false,
-    MMU_GATHER_NO_RANGE: false,
-    MMU_GATHER_PAGE_SIZE: true,
-    ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH: false,
-    HAVE_GUP_FAST: true,
-    HAVE_MOVE_PMD: false,
-    PT_RECLAIM: false,
-  },
+  kconfig: select(
+    'MMU_GATHER_TABLE_FREE',
+    'MMU_GATHER_RCU_TABLE_FREE',
+    'MMU_GATHER_MERGE_VMAS',
+    'MMU_GATHER_PAGE_SIZE',
+    'HAVE_GUP_FAST',
+  ),
   hooks: hashMmuGather,
   tlbflush: hashTlbFlush,
   pgtable: hashPgtable,

@@ -26,6 +26,7 @@ import type { TlbFlushOps } from '../../asm-generic/tlbflush.ts';
 import { PTRS_PER_PTE } from '../../geometry.ts';
 import { genericPgtable, type PgtableOps } from '../../asm-generic/pgtable.ts';
 import { pagesText } from '../../kernel/builder.ts';
+import { select } from '../../types.ts';
 
 /** tlb_single_page_flush_ceiling (GLOBAL flushes). */
 const CEILING = 33;
@@ -130,18 +131,13 @@ export default defineBackend({
   hardware: { tlb: 'broadcast', walkCache: true, icache: 'coherent', speculativeWalks: true },
   gupRef: 'speculative',
   flush: { range: 'per-page', rangeICache: 'never', mmICache: false },
-  kconfig: {
-    MMU_GATHER_TABLE_FREE: true,
-    MMU_GATHER_RCU_TABLE_FREE: true,
-    MMU_GATHER_MERGE_VMAS: true,
-    MMU_GATHER_NO_GATHER: false,
-    MMU_GATHER_NO_RANGE: false,
-    MMU_GATHER_PAGE_SIZE: true,
-    ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH: false,
-    HAVE_GUP_FAST: true,
-    HAVE_MOVE_PMD: false,
-    PT_RECLAIM: false,
-  },
+  kconfig: select(
+    'MMU_GATHER_TABLE_FREE',
+    'MMU_GATHER_RCU_TABLE_FREE',
+    'MMU_GATHER_MERGE_VMAS',
+    'MMU_GATHER_PAGE_SIZE',
+    'HAVE_GUP_FAST',
+  ),
   hooks: radixMmuGather,
   tlbflush: radixTlbFlush,
   pgtable: radixPgtable,

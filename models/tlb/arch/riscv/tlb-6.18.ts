@@ -23,6 +23,7 @@ import type { TlbFlushOps } from '../../asm-generic/tlbflush.ts';
 import { PTRS_PER_PTE } from '../../geometry.ts';
 import { genericPgtable, type PgtableOps } from '../../asm-generic/pgtable.ts';
 import { pagesText } from '../../kernel/builder.ts';
+import { select } from '../../types.ts';
 
 /** tlb_flush_all_threshold. */
 const THRESHOLD = 64;
@@ -122,18 +123,13 @@ export default defineBackend({
   hardware: { tlb: 'ipi', walkCache: true, icache: 'coherent', speculativeWalks: true },
   gupRef: 'speculative',
   flush: { range: 'per-page', rangeICache: 'never', mmICache: false },
-  kconfig: {
-    MMU_GATHER_TABLE_FREE: true,
-    MMU_GATHER_RCU_TABLE_FREE: true,
-    MMU_GATHER_MERGE_VMAS: false,
-    MMU_GATHER_NO_GATHER: false,
-    MMU_GATHER_NO_RANGE: false,
-    MMU_GATHER_PAGE_SIZE: false,
-    ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH: true,
-    HAVE_GUP_FAST: true,
-    HAVE_MOVE_PMD: true,
-    PT_RECLAIM: false,
-  },
+  kconfig: select(
+    'MMU_GATHER_TABLE_FREE',
+    'MMU_GATHER_RCU_TABLE_FREE',
+    'ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH',
+    'HAVE_GUP_FAST',
+    'HAVE_MOVE_PMD',
+  ),
   hooks: riscvMmuGather,
   tlbflush: riscvTlbFlush,
   pgtable: riscvPgtable,

@@ -24,6 +24,7 @@ import { genericMmuGather, type MmuGatherOps } from '../../mm/mmu_gather.ts';
 import type { TlbFlushOps } from '../../asm-generic/tlbflush.ts';
 import type { PgtableOps } from '../../asm-generic/pgtable.ts';
 import { CTX_OTHER } from '../../state.ts';
+import { select } from '../../types.ts';
 
 function flushMm(k: KernelBuilder): Slot {
   return k.mmField('flush_mm', 1);
@@ -153,18 +154,13 @@ export default defineBackend({
   hardware: { tlb: 'broadcast', walkCache: true, icache: 'coherent', speculativeWalks: true },
   gupRef: 'speculative',
   flush: { range: 'per-page', rangeICache: 'never', mmICache: false },
-  kconfig: {
-    MMU_GATHER_TABLE_FREE: true,
-    MMU_GATHER_RCU_TABLE_FREE: true,
-    MMU_GATHER_MERGE_VMAS: true,
-    MMU_GATHER_NO_GATHER: true,
-    MMU_GATHER_NO_RANGE: false,
-    MMU_GATHER_PAGE_SIZE: false,
-    ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH: false,
-    HAVE_GUP_FAST: true,
-    HAVE_MOVE_PMD: false,
-    PT_RECLAIM: false,
-  },
+  kconfig: select(
+    'MMU_GATHER_TABLE_FREE',
+    'MMU_GATHER_RCU_TABLE_FREE',
+    'MMU_GATHER_MERGE_VMAS',
+    'MMU_GATHER_NO_GATHER',
+    'HAVE_GUP_FAST',
+  ),
   hooks: s390MmuGather,
   tlbflush: s390TlbFlush,
   pgtable: s390Pgtable,

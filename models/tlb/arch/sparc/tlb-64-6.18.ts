@@ -24,6 +24,7 @@ import { genericMmuGather, type MmuGatherOps } from '../../mm/mmu_gather.ts';
 import type { TlbFlushOps } from '../../asm-generic/tlbflush.ts';
 import { lazyMmuBatch } from '../../asm-generic/pgtable.ts';
 import { maskList } from '../../kernel/builder.ts';
+import { select } from '../../types.ts';
 
 function smpFlushTlbPending(k: KernelBuilder, pages: (x: Exec) => number, name: string): void {
   const m = k.m;
@@ -77,18 +78,11 @@ export default defineBackend({
   hardware: { tlb: 'ipi', walkCache: false, icache: 'coherent', speculativeWalks: false, walkerIrqsOff: true },
   gupRef: 'speculative',
   flush: { range: 'per-page', rangeICache: 'never', mmICache: false },
-  kconfig: {
-    MMU_GATHER_TABLE_FREE: true,
-    MMU_GATHER_RCU_TABLE_FREE: true,
-    MMU_GATHER_MERGE_VMAS: true,
-    MMU_GATHER_NO_GATHER: false,
-    MMU_GATHER_NO_RANGE: false,
-    MMU_GATHER_PAGE_SIZE: false,
-    ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH: false,
-    HAVE_GUP_FAST: false,
-    HAVE_MOVE_PMD: false,
-    PT_RECLAIM: false,
-  },
+  kconfig: select(
+    'MMU_GATHER_TABLE_FREE',
+    'MMU_GATHER_RCU_TABLE_FREE',
+    'MMU_GATHER_MERGE_VMAS',
+  ),
   hooks: sparcMmuGather,
   tlbflush: sparcTlbFlush,
   pgtable: {

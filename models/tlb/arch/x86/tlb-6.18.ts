@@ -27,6 +27,7 @@ import { genericMmuGather, type MmuGatherOps } from '../../mm/mmu_gather.ts';
 import type { TlbFlushOps } from '../../asm-generic/tlbflush.ts';
 import { PTRS_PER_PTE } from '../../geometry.ts';
 import { pagesText } from '../../kernel/builder.ts';
+import { select } from '../../types.ts';
 
 /** tlb_single_page_flush_ceiling. */
 const CEILING = 33;
@@ -146,18 +147,15 @@ export default defineBackend({
   hardware: { tlb: 'ipi', walkCache: true, icache: 'coherent', speculativeWalks: true },
   gupRef: 'speculative',
   flush: { range: 'per-page', rangeICache: 'never', mmICache: false },
-  kconfig: {
-    MMU_GATHER_TABLE_FREE: true,
-    MMU_GATHER_RCU_TABLE_FREE: true,
-    MMU_GATHER_MERGE_VMAS: true,
-    MMU_GATHER_NO_GATHER: false,
-    MMU_GATHER_NO_RANGE: false,
-    MMU_GATHER_PAGE_SIZE: false,
-    ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH: true,
-    HAVE_GUP_FAST: true,
-    HAVE_MOVE_PMD: true,
-    PT_RECLAIM: true,
-  },
+  kconfig: select(
+    'MMU_GATHER_TABLE_FREE',
+    'MMU_GATHER_RCU_TABLE_FREE',
+    'MMU_GATHER_MERGE_VMAS',
+    'ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH',
+    'HAVE_GUP_FAST',
+    'HAVE_MOVE_PMD',
+    'PT_RECLAIM',
+  ),
   hooks: x86MmuGather,
   tlbflush: x86TlbFlush,
 });
