@@ -7,6 +7,9 @@
  * the matrix, and ends a partitioned search incomplete, never holds.
  */
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { OwnedSet, ownerFunction, ownerOf } from '../src/cluster/owned-set.ts';
 import { endMessage, HEADER_WORDS, KIND_END, KIND_STATES, OutBatch, RECORD_EXTRA, wordsOf } from '../src/cluster/wire.ts';
@@ -35,6 +38,27 @@ describe('cluster options without a server', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(isOneLineError(r), `${args.join(' ')}: ${r.stderr}`).toBe(true);
     }
+  });
+});
+
+describe('the command line without --redis', () => {
+  it('loads neither BullMQ nor ioredis (half a second at every start): the cluster modules are imported only when used', () => {
+    // The static (value) imports reachable from the CLI's entry point; `import type` and dynamic import() are not followed.
+    const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+    const seen = new Map<string, string>();
+    const visit = (file: string, via: string): void => {
+      if (seen.has(file)) return;
+      seen.set(file, via);
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/^(?:import|export)\s+(?!type\s)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm)) {
+        const spec = m[1]!;
+        if (spec === 'bullmq' || spec === 'ioredis') throw new Error(`${file} imports ${spec}, reached from ${via}`);
+        if (spec.startsWith('.')) visit(resolve(dirname(file), spec), file);
+      }
+    };
+    visit(resolve(root, 'src/cli/main.ts'), 'the entry point');
+    expect(seen.size).toBeGreaterThan(20);
+    expect([...seen.keys()].some((f) => f.endsWith('src/cluster/options.ts'))).toBe(true);
   });
 });
 
@@ -280,12 +304,13 @@ describe.skipIf(!server)('on a redis-server with 3 workers', () => {
 
     it('the client interrupted: exit 3, bound interrupted, the workers free again', async () => {
       await topUp();
-      const r = await tlbcheckAsync(['check', 'philosophers', '--n', '18', '--all', '--skip', 'deadlock', '--json', '--redis', url(), '--partitions', '3'], (child) => setTimeout(() => child.kill('SIGINT'), 4000));
+      const r = await tlbcheckAsync(['check', 'philosophers', '--n', '18', '--all', '--skip', 'deadlock', '--json', '--redis', url(), '--partitions', '3', '--time-limit', '120'], (child) => setTimeout(() => child.kill('SIGINT'), 4000));
       expect(r.code).toBe(3);
       expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'incomplete', bound: 'interrupted' });
       // The partitions ended: the next search gets its workers.
-      const again = await remote('check', 'philosophers', '--n', '8', '--all', '--partitions', '3');
-      expect(again.doc.stats.states).toBe(1154);
+      // A time limit, so that a partition left behind fails the test at once instead of leaving the search waiting for workers.
+      const again = await remote('check', 'philosophers', '--n', '8', '--all', '--partitions', '3', '--time-limit', '60');
+      expect(again.doc.stats.states, `the next search did not get its 3 workers; their logs:\n${workers.map((w) => w.log).join('\n---\n')}`).toBe(1154);
     });
   });
 });

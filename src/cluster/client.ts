@@ -12,16 +12,10 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { interruptRequested } from '../engine/interrupt.ts';
 import type { JobData, JobResult } from './jobs.ts';
+import type { BatchProgress } from './options.ts';
 import { connect, disconnectAll, keys, newId, PREFIX, QUEUE, bullConnection, workerCount, type RedisTarget } from './redis.ts';
 
-export interface BatchProgress {
-  readonly total: number;
-  readonly done: number;
-  readonly running: number;
-  readonly queued: number;
-  readonly workers: number;
-  readonly seconds: number;
-}
+export { batchLine, type BatchProgress } from './options.ts';
 
 export interface RunBatchOptions<R> {
   /** Called for each job's result, once, as it arrives (any order). */
@@ -191,9 +185,4 @@ export class JobClient {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-/** The one-line progress of a batch: jobs done, running and queued, and the workers. */
-export function batchLine(what: string, p: BatchProgress): string {
-  return `${what}: ${p.done} of ${p.total} jobs done, ${p.running} running, ${p.queued} queued; ${p.workers} worker${p.workers === 1 ? '' : 's'}${p.workers === 0 ? ' (start `tlbcheck worker --redis URL`)' : ''}`;
 }

@@ -10,58 +10,9 @@ import { hostname } from 'node:os';
 import type { ConnectionOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { quote, UsageError } from '../cli/args.ts';
+import type { RedisTarget } from './options.ts';
 
-/** Where Redis is: TCP (optionally TLS) or a unix socket, as ioredis options. Plain data: it crosses to threads and jobs. */
-export interface RedisTarget {
-  /** The URL as given (for messages and for the workers' own connections). */
-  readonly url: string;
-  readonly host?: string;
-  readonly port?: number;
-  readonly path?: string;
-  readonly username?: string;
-  readonly password?: string;
-  readonly db?: number;
-  readonly tls?: boolean;
-}
-
-const FORMS = 'redis://[user:password@]host[:port][/db], rediss://... (TLS) or unix:///path/to/socket';
-
-/** Parses `--redis URL`; a malformed URL is a usage error. */
-export function parseRedisUrl(url: string): RedisTarget {
-  const bad = (why: string): never => {
-    throw new UsageError(`--redis ${quote(url)}: ${why} (expected ${FORMS})`);
-  };
-  if (url.startsWith('/')) return { url, path: url };
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return bad('not a URL');
-  }
-  if (u.protocol === 'unix:') {
-    const path = decodeURIComponent(u.pathname);
-    if (!path.startsWith('/') || path === '/') bad('a unix socket URL needs an absolute path');
-    return { url, path };
-  }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') bad(`unknown scheme ${quote(u.protocol)}`);
-  if (!u.hostname) bad('no host');
-  const port = u.port === '' ? 6379 : Number(u.port);
-  let db: number | undefined;
-  const rest = u.pathname.replace(/^\//, '');
-  if (rest !== '') {
-    if (!/^\d+$/.test(rest)) bad(`the database must be a number, not ${quote(rest)}`);
-    db = Number(rest);
-  }
-  return {
-    url,
-    host: u.hostname.replace(/^\[|\]$/g, ''),
-    port,
-    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
-    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
-    ...(db !== undefined ? { db } : {}),
-    ...(u.protocol === 'rediss:' ? { tls: true } : {}),
-  };
-}
+export { parseRedisUrl, type RedisTarget } from './options.ts';
 
 /** ioredis options for a target (BullMQ takes the same). */
 export function redisOptions(t: RedisTarget, extra: RedisOptions = {}): RedisOptions {

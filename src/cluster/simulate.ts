@@ -16,10 +16,7 @@ import { JobClient, type BatchProgress } from './client.ts';
 import type { SimJob, SimOutcome } from './jobs.ts';
 import { PROTOCOL, type RedisTarget } from './redis.ts';
 
-/** Runs per job: about 64 jobs, at most 200,000 steps (a few MB of fingerprints) each. */
-export function runsPerJob(runs: number, depth: number): number {
-  return Math.max(1, Math.min(Math.ceil(runs / 64), Math.floor(200_000 / Math.max(1, depth))));
-}
+export { runsPerJob } from './options.ts';
 
 export async function simulateOnWorkers(
   target: RedisTarget,

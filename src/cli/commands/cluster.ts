@@ -1,14 +1,14 @@
 /**
  * What the commands share to run on a cluster (`--redis URL`): the options,
  * their checks, the partitioned search for `check`, shrinking on the
- * workers, and the lines that report a partitioned search.
+ * workers, and the lines that report a partitioned search. The modules that
+ * load BullMQ and ioredis (about half a second) are imported only when a
+ * command runs with --redis.
  */
 import type { Model, ModelFactory, ParamValues } from '../../engine/model.ts';
 import type { Bound, SearchOptions, Violation } from '../../engine/result.ts';
-import { JobClient } from '../../cluster/client.ts';
-import { partitionedBfs, type PartitionedResult, type PartitionedStats } from '../../cluster/partitioned.ts';
-import { parseRedisUrl, type RedisTarget } from '../../cluster/redis.ts';
-import { minimizeOnWorkers } from '../../cluster/shrink.ts';
+import type { PartitionedResult, PartitionedStats } from '../../cluster/partitioned.ts';
+import { parseRedisUrl, type RedisTarget } from '../../cluster/options.ts';
 import { reproduceCommand } from '../../counterexample/generate.ts';
 import { toTraceFile, type TraceFile } from '../../counterexample/format.ts';
 import { formatBytes, formatInt } from '../../render/report.ts';
@@ -56,6 +56,7 @@ export function clusterOf(options: Map<string, string | number | boolean>, o: Se
 }
 
 export async function partitionedSearch(model: Model, factory: ModelFactory, params: ParamValues, o: SearchOptions, c: Cluster, io: Io): Promise<PartitionedResult> {
+  const { partitionedBfs } = await import('../../cluster/partitioned.ts');
   return partitionedBfs(model, { model: factory.id, params }, {
     ...o,
     target: c.target,
@@ -74,6 +75,7 @@ export async function counterexampleOnWorkers(
   known: Violation | undefined,
   status?: (text: string) => void,
 ): Promise<{ file: TraceFile; view: TraceView; stopped?: Bound } | undefined> {
+  const [{ JobClient }, { minimizeOnWorkers }] = await Promise.all([import('../../cluster/client.ts'), import('../../cluster/shrink.ts')]);
   const client = await JobClient.open(c.target);
   try {
     const m = await minimizeOnWorkers(client, factory, params, property, budget, 200, known, status);

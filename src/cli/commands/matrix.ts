@@ -10,9 +10,7 @@ import { parseArgs, quote, shellQuote, UsageError } from '../args.ts';
 import { EXIT, HELP_OPTION, type Command, type Io } from '../command.ts';
 import { checkMemoryBound } from './check.ts';
 import { REDIS_OPTION } from './cluster.ts';
-import { parseRedisUrl } from '../../cluster/redis.ts';
-import { runSuiteOnWorkers } from '../../cluster/matrix.ts';
-import { batchLine } from '../../cluster/client.ts';
+import { batchLine, parseRedisUrl } from '../../cluster/options.ts';
 
 export const matrixCommand: Command = {
   name: 'matrix',
@@ -71,7 +69,7 @@ export const matrixCommand: Command = {
     const redisUrl = options.get('redis') as string | undefined;
     if (redisUrl !== undefined && options.has('workers')) throw new UsageError('--workers does not apply with --redis: the rows run on the workers (start more of them)');
     const outcomes = redisUrl !== undefined
-      ? await runSuiteOnWorkers(suite, parseRedisUrl(redisUrl), progress, extra, run, tty ? (p) => io.err(`\r\x1b[2K${batchLine('rows', p)}`) : undefined)
+      ? await (await import('../../cluster/matrix.ts')).runSuiteOnWorkers(suite, parseRedisUrl(redisUrl), progress, extra, run, tty ? (p) => io.err(`\r\x1b[2K${batchLine('rows', p)}`) : undefined)
       : workers > 1
         ? await runSuiteParallel(suite, MODEL_REGISTRY, workers, progress, extra, run)
         : runSuite(suite, findModel, (o, i) => progress(o, i + 1), extra, run);

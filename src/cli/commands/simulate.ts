@@ -13,10 +13,7 @@ import { progressPrinter, simulationLine } from '../progress.ts';
 import { EXIT, type Command, type Io } from '../command.ts';
 import { configOf, prepareModel, TRACE_OUTPUT_OPTIONS, withKeyParams, writeOutputs } from './check.ts';
 import { REDIS_OPTION } from './cluster.ts';
-import { parseRedisUrl } from '../../cluster/redis.ts';
-import { runsPerJob, simulateOnWorkers } from '../../cluster/simulate.ts';
-import { minimizeOnWorkers } from '../../cluster/shrink.ts';
-import { batchLine, JobClient } from '../../cluster/client.ts';
+import { batchLine, parseRedisUrl, runsPerJob } from '../../cluster/options.ts';
 
 const SIM_OPTIONS: readonly OptionSpec[] = [
   { name: 'seed', kind: 'string', valueName: 'seed', default: '1', description: 'seed of the runs (run i uses "<seed>:<i>")' },
@@ -69,7 +66,7 @@ export const simulateCommand: Command = {
       ...budget,
     };
     const r = target
-      ? await simulateOnWorkers(target, factory, params, simOptions, (options.get('runs-per-job') as number | undefined) ?? runsPerJob(runs, simOptions.depth), status.status ? (p) => status.status!(batchLine('runs', p)) : undefined)
+      ? await (await import('../../cluster/simulate.ts')).simulateOnWorkers(target, factory, params, simOptions, (options.get('runs-per-job') as number | undefined) ?? runsPerJob(runs, simOptions.depth), status.status ? (p) => status.status!(batchLine('runs', p)) : undefined)
       : simulate(model, { ...simOptions, ...(status.status ? { onProgress: (p: SimulationProgress) => status.status!(simulationLine(p)) } : {}) });
     status.done();
     const summary = `${formatInt(r.runs)} runs, ${formatInt(r.steps)} steps, ${formatInt(r.distinctStates)} distinct states seen, ${r.seconds.toFixed(2)} s`;
@@ -125,6 +122,7 @@ export const simulateCommand: Command = {
         let attempt = '';
         let m;
         if (target) {
+          const [{ JobClient }, { minimizeOnWorkers }] = await Promise.all([import('../../cluster/client.ts'), import('../../cluster/shrink.ts')]);
           const client = await JobClient.open(target);
           try {
             m = await minimizeOnWorkers(client, factory, params, v.property, { ...budget, maxStates: states }, 200, v, q.status);

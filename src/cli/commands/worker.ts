@@ -1,7 +1,6 @@
 /** `tlbcheck worker --redis URL`: take jobs (matrix rows, simulation runs, shrinking candidates, search partitions) until stopped. */
 import { MODEL_REGISTRY } from '../../../models/index.ts';
-import { parseRedisUrl } from '../../cluster/redis.ts';
-import { runWorker } from '../../cluster/worker.ts';
+import { parseRedisUrl } from '../../cluster/options.ts';
 import { parseArgs, quote, UsageError } from '../args.ts';
 import { EXIT, HELP_OPTION, type Command, type Io } from '../command.ts';
 import { REDIS_OPTION } from './cluster.ts';
@@ -31,6 +30,7 @@ export const workerCommand: Command = {
     if (url === undefined) throw new UsageError('worker needs --redis URL (the Redis the clients use)');
     const target = parseRedisUrl(url);
     const quiet = options.get('quiet') === true;
+    const { runWorker } = await import('../../cluster/worker.ts');
     const s = await runWorker({
       target,
       registry: MODEL_REGISTRY,
