@@ -148,6 +148,17 @@ export function explainTlb(m: TlbMachine, t: ExplainInput): string {
       }
       break;
     }
+    case 'no-copy-of-pinned-page': {
+      const ag = m.kagents[m.argOf[a]!]!;
+      const ins = ag.next(before);
+      const f = ins?.copies ? ins.copies(ag.view(before)) : 0;
+      for (let x = 0; x < m.N; x++) {
+        if (m.frameOf(m.gupPage(before, x)) !== f || m.gupStage(before, x) < GUP_RECHECK) continue;
+        const kept = since((s) => m.gupStage(s, x) >= GUP_RECHECK, n - 1);
+        return `cpu${x}'s gup_fast keeps a reference on ${frame(f)} (taken at step ${kept}) when step ${n} copies it into the huge page: a write through that pin after the copy is lost.`;
+      }
+      break;
+    }
     case 'no-deadlock': {
       const end = states[n]!;
       const stuck: string[] = [];

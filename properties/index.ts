@@ -33,6 +33,11 @@ export const TLB_PROPERTIES = [
     id: 'no-usable-walk-cache-after-table-free',
     statement: "I3': when a page-table frame is freed, no CPU can walk through a walk-cache entry pointing at it without a flush first (with modelled context switches, in place of 3)",
   },
+  {
+    number: 12,
+    id: 'no-copy-of-pinned-page',
+    statement: 'when khugepaged copies a page into a huge page, no gup_fast reference is held on it (a write through the pin would be lost)',
+  },
 ] as const satisfies readonly PropertyInfo[];
 
 export type TlbPropertyId = (typeof TLB_PROPERTIES)[number]['id'];

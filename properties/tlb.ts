@@ -9,7 +9,7 @@
 import { get } from '../src/engine/layout.ts';
 import type { Invariant, State } from '../src/engine/model.ts';
 import { Kind, type TlbMachine } from '../models/tlb/machine.ts';
-import { GUP_IRQ_ON, GUP_READ_PTE, GUP_RECHECK } from '../models/tlb/mm/gup.ts';
+import { GUP_IRQ_ON, GUP_PUT, GUP_READ_PTE, GUP_RECHECK } from '../models/tlb/mm/gup.ts';
 import { FREE, LIVE, PTE_DIRTY, PTE_PRESENT, PTE_WRITE, REUSED } from '../models/tlb/state.ts';
 import { TLB_PROPERTIES, type TlbPropertyId } from './index.ts';
 
@@ -158,6 +158,18 @@ export function tlbInvariants(m: TlbMachine): Invariant[] {
       const r = g.regionOf[v]!;
       return m.pmdTable(t, r) && m.frameState(t, m.tableFrame(g.tableOf[r]!)) === LIVE && m.ptePresent(t, g.slotOf[v]!);
     },
+    'no-copy-of-pinned-page'(s, a) {
+      const ins = kernelInstr(s, a);
+      if (!ins || ins.copies === undefined) return true;
+      const f = ins.copies(m.kagents[m.argOf[a]!]!.view(s));
+      if (f < 0 || !m.feat.gup) return true;
+      // Only a reference gup_fast keeps (its recheck passed): a speculative one fails the recheck against the cleared PTE.
+      for (let c = 0; c < N; c++) {
+        const st = m.gupStage(s, c);
+        if ((st === GUP_IRQ_ON || st === GUP_PUT) && m.frameOf(m.gupPage(s, c)) === f) return false;
+      }
+      return true;
+    },
     'no-write-during-writeback'(s, a) {
       const ins = kernelInstr(s, a);
       if (!ins || ins.kind !== 'io' || ins.subject === undefined) return true;
@@ -183,6 +195,7 @@ export function tlbInvariants(m: TlbMachine): Invariant[] {
     'tlb-coherent-at-return': [Kind.Kernel],
     'gup-fast-no-freed-ref': [Kind.GupStep],
     'no-write-during-writeback': [Kind.Kernel],
+    'no-copy-of-pinned-page': [Kind.Kernel],
     'no-usable-stale-tlb-at-free': [Kind.Kernel, Kind.GupStep],
     'no-usable-walk-cache-after-table-free': [Kind.Kernel, Kind.RcuFree],
   };

@@ -70,6 +70,8 @@ export interface Instr {
   readonly why?: (x: Exec) => string | undefined;
   /** The frame the step is about (pageout's folio), or -1: for invariants. */
   readonly subject?: (x: Exec) => number;
+  /** The frame whose contents the step copies into a new page (khugepaged's collapse), or -1: for invariants. */
+  readonly copies?: (x: Exec) => number;
   /** What it touches (partial-order reduction). */
   readonly touches: Touches;
   /** A choice step: how many outcomes the environment may pick (an allocation that may fail); `x.choice` says which. */
@@ -91,6 +93,7 @@ export interface StepSpec {
   readonly run: (x: Exec) => number | void;
   readonly why?: (x: Exec) => string | undefined;
   readonly subject?: (x: Exec) => number;
+  readonly copies?: (x: Exec) => number;
   /** What it touches beyond the agent's record (default: 'all', never reordered by partial-order reduction). */
   readonly touches?: Touches;
   /** Labels `run` may return (besides falling through); 'self' when it may repeat itself. */
@@ -140,6 +143,7 @@ export class ProgramBuilder {
       short: spec.short,
       ...(spec.why ? { why: spec.why } : {}),
       ...(spec.subject !== undefined ? { subject: spec.subject } : {}),
+      ...(spec.copies !== undefined ? { copies: spec.copies } : {}),
       ...(spec.choices !== undefined ? { choices: spec.choices } : {}),
     });
   }

@@ -86,6 +86,7 @@ export function buildCollapseHugePage(k: KernelBuilder, lo: number): void {
   const held = k.reg('copied', 2 ** m.K - 1);
   const out = k.label();
   const pg = k.pgtable();
+  const checkPins = k.mech('isolate-pinned');
   pmdHugeField(k);
   // Between the PTE clear and the free, the collapse holds the old page (isolated from the LRU).
   k.agent.holdsFrame = (st, f) => ((get(st, held) >>> f) & 1) === 1;
@@ -148,6 +149,8 @@ export function buildCollapseHugePage(k: KernelBuilder, lo: number): void {
             k.step({
               kind: 'pte',
               name: 'clear_ptes',
+              // __collapse_huge_page_copy: the old page's contents move to the huge page here.
+              copies: () => m.frameOf(v),
               label: () => `page ${v} is copied into the huge page: clear its PTE (its mapping's reference goes to this path)`,
               short: () => `copy p${v}, clear PTE`,
               touches: { reads: [m.comp.pte(slot)], writes: [m.comp.pte(slot)] },
@@ -183,7 +186,7 @@ export function buildCollapseHugePage(k: KernelBuilder, lo: number): void {
   });
 
   function pinned(x: import('../kernel/exec.ts').Exec): boolean {
-    if (!m.feat.gup) return false;
+    if (!m.feat.gup || !checkPins) return false;
     for (let c = 0; c < m.N; c++) if (gupHoldsRef(m.gupStage(x.st, c)) && frames.includes(m.frameOf(m.gupPage(x.st, c)))) return true;
     return false;
   }

@@ -94,6 +94,11 @@ export const MECHANISMS: readonly Mechanism[] = [
     ref: 'MODERN §3.8, §8.4',
   },
   {
+    id: 'isolate-pinned',
+    statement: "collapse_huge_page's __collapse_huge_page_isolate gives up on a folio with a reference beyond its mappings (a gup_fast pin), so no pinned page is copied away",
+    ref: 'MODERN §3.8',
+  },
+  {
     id: 'pte_free_defer',
     statement: "khugepaged's retract frees the detached PTE table after an RCU grace period (pte_free_defer), not at once",
     ref: 'MODERN §3.8, §3.9',
