@@ -26,7 +26,8 @@ function annotatePeers(rows: readonly Row[]): void {
   for (const t of rows.filter(isSequential)) {
     const peers = rows.filter((r) => r.tool !== 'tlbcheck' && sameConfig(r, t));
     for (const p of peers) {
-      if (t.complete && p.complete && t.statesPerSecond && p.statesPerSecond) p.ratio = t.statesPerSecond / p.statesPerSecond;
+      if (t.complete && p.complete && t.seconds && p.seconds) p.ratio = p.seconds / t.seconds;
+      if (t.complete && p.complete && t.wallSeconds && p.wallSeconds) p.wholeRatio = p.wallSeconds / t.wallSeconds;
       p.countsAgree = sameCounts(t, p);
     }
     const verdicts = peers.map((p) => p.countsAgree).filter((a): a is boolean => a !== undefined);
@@ -40,6 +41,7 @@ function annotateWorkers(rows: readonly Row[]): void {
     if (!one) continue;
     w.countsAgree = sameCounts(one, w);
     if (one.complete && w.complete && one.seconds && w.seconds) w.speedup = one.seconds / w.seconds;
+    if (one.complete && w.complete && one.wallSeconds && w.wallSeconds) w.wholeSpeedup = one.wallSeconds / w.wallSeconds;
   }
 }
 

@@ -7,6 +7,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { run, runTimed, which } from './proc.ts';
 import { findPublished, publishedResults, type PublishedRow } from './published.ts';
@@ -17,6 +18,8 @@ const SPIN_CFLAGS = ['-O2', '-w', '-DSAFETY', '-DNOREDUCE'];
 const RUMUR_CFLAGS = ['-std=c11', '-O2', '-mcx16', '-w'];
 
 export type SpinMode = 'dfs' | 'bfs';
+/** A built peer: each call is one timed run; or a row already (it could not run). */
+export type PeerRun = (() => Row) | Row;
 export type PeerTool = 'spin' | 'rumur';
 
 /** How a bench configuration is expressed for the peers. */
@@ -129,36 +132,49 @@ export class PeerRunner {
     return d;
   }
 
-  spin(cfg: BenchConfig, mode: SpinMode): Row {
+  /**
+   * SPIN on `cfg`: generates and compiles the verifier once, then returns a
+   * runner (each call one timed run of pan), or a row when it cannot run
+   * (build error, or published figures when SPIN is not installed).
+   */
+  spin(cfg: BenchConfig, mode: SpinMode): PeerRun {
     const pm = peerModel(cfg);
     const tool = `spin ${mode}-nored`;
     if (!this.available.spin) return this.published(cfg, pm, 'spin', tool, mode === 'dfs' ? ['dfs-nored'] : ['bfs-nored'], mode === 'dfs' ? [] : ['bfs-por']);
     const d = this.dir(`spin-${pm.base}`);
     copyFileSync(join(PEER_DIR, `${pm.base}.pml`), join(d, `${pm.base}.pml`));
+    const t0 = performance.now();
     const gen = run('spin', [...pm.spinDefines, '-a', `${pm.base}.pml`], d);
     const memlim = Math.floor((totalmem() / 2 ** 20) * 0.9);
     const cc = gen.ok
       ? run('gcc', [...SPIN_CFLAGS, ...(mode === 'bfs' ? ['-DBFS'] : []), `-DMEMLIM=${memlim}`, '-o', 'pan', 'pan.c'], d)
       : gen;
+    const buildSeconds = (performance.now() - t0) / 1000;
     if (!cc.ok) return this.failed(cfg, tool, cc.output);
     const w = clamp(Math.ceil(Math.log2(pm.expectedStates)) + 1, 20, 28);
     const m = pm.deepDfs ? Math.max(200_000, pm.expectedStates + 1000) : 200_000;
     const flags = [...pm.spinRunFlags, `-w${w}`, ...(mode === 'dfs' ? [`-m${m}`] : [])];
-    const t = runTimed('./pan', flags, d, this.timeoutSeconds);
-    const out = t.output;
-    const states = /^\s*(\d+) states, stored/m.exec(out)?.[1];
-    const trans = /^\s*(\S+) transitions \(= stored\+matched\)/m.exec(out)?.[1];
-    const errors = /errors: (\d+)/.exec(out)?.[1];
-    let verdict = t.timedOut ? `timeout>${this.timeoutSeconds}s`
-      : out.includes('assertion violated') ? 'violated(assert)'
-      : out.includes('invalid end state') && errors !== '0' ? 'deadlock'
-      : errors === '0' ? 'holds' : `error(rc=${String(t.status)})`;
-    if (out.includes('max search depth too small')) verdict += ',depth-truncated';
-    if (/out of memory|MEMLIM/.test(out)) verdict += ',out-of-memory';
-    return this.row(cfg, tool, 'measured', verdict, states, trans, true, t.seconds, t.peakRssBytes);
+    return () => {
+      const t = runTimed('./pan', flags, d, this.timeoutSeconds);
+      const out = t.output;
+      const states = /^\s*(\d+) states, stored/m.exec(out)?.[1];
+      const trans = /^\s*(\S+) transitions \(= stored\+matched\)/m.exec(out)?.[1];
+      const errors = /errors: (\d+)/.exec(out)?.[1];
+      const elapsed = Number(/pan: elapsed time ([\d.e+-]+) seconds/.exec(out)?.[1] ?? NaN);
+      let verdict = t.timedOut ? `timeout>${this.timeoutSeconds}s`
+        : out.includes('assertion violated') ? 'violated(assert)'
+        : out.includes('invalid end state') && errors !== '0' ? 'deadlock'
+        : errors === '0' ? 'holds' : `error(rc=${String(t.status)})`;
+      if (out.includes('max search depth too small')) verdict += ',depth-truncated';
+      if (/out of memory|MEMLIM/.test(out)) verdict += ',out-of-memory';
+      // pan prints its search time to a hundredth of a second; 0 means "under 0.01 s".
+      const search = Number.isFinite(elapsed) ? Math.max(elapsed, 0.005) : t.seconds;
+      return this.row(cfg, tool, 'measured', verdict, states, trans, true, search, t.seconds, buildSeconds, t.peakRssBytes);
+    };
   }
 
-  rumur(cfg: BenchConfig): Row {
+  /** rumur on `cfg`, as spin(): built once, a runner per timed run. */
+  rumur(cfg: BenchConfig): PeerRun {
     const pm = peerModel(cfg);
     const tool = `rumur t1${cfg.symmetry ? ' sym' : ''}`;
     const symMode = cfg.symmetry ? 'heuristic' : 'off';
@@ -168,18 +184,25 @@ export class PeerRunner {
     const d = this.dir(`rumur-${pm.base}`);
     writeFileSync(join(d, 'model.m'), murphiSource(pm));
     const flags = ['--threads', '1', '--symmetry-reduction', symMode, '--deadlock-detection', pm.deadlock];
+    const t0 = performance.now();
     const gen = run('rumur', [...flags, '-o', 'model.c', 'model.m'], d);
     const cc = gen.ok ? run('gcc', [...RUMUR_CFLAGS, '-o', 'verifier', 'model.c', '-lpthread'], d) : gen;
+    const buildSeconds = (performance.now() - t0) / 1000;
     if (!cc.ok) return this.failed(cfg, tool, cc.output);
-    const t = runTimed('./verifier', [], d, this.timeoutSeconds);
-    const out = t.output;
-    const m = /(\d+) states, (\d+) rules fired/.exec(out);
-    const verdict = t.timedOut ? `timeout>${this.timeoutSeconds}s`
-      : out.includes('No error found') ? 'holds'
-      : out.includes('Assertion failed') ? 'violated(assert)'
-      : /invariant .* failed/i.test(out) ? 'violated(invariant)'
-      : /deadlock/i.test(out) ? 'deadlock' : `error(rc=${String(t.status)})`;
-    return this.row(cfg, tool, 'measured', verdict, m?.[1], m?.[2], false, t.seconds, t.peakRssBytes);
+    return () => {
+      const t = runTimed('./verifier', [], d, this.timeoutSeconds);
+      const out = t.output;
+      const m = /(\d+) states, (\d+) rules fired(?: in (\d+)s)?/.exec(out);
+      const verdict = t.timedOut ? `timeout>${this.timeoutSeconds}s`
+        : out.includes('No error found') ? 'holds'
+        : out.includes('Assertion failed') ? 'violated(assert)'
+        : /invariant .* failed/i.test(out) ? 'violated(invariant)'
+        : /deadlock/i.test(out) ? 'deadlock' : `error(rc=${String(t.status)})`;
+      // rumur reports whole seconds: trust them from 10 s on, else its wall time (its start-up is milliseconds).
+      const own = m?.[3] !== undefined ? Number(m[3]) : NaN;
+      const search = own >= 10 ? own : t.seconds;
+      return this.row(cfg, tool, 'measured', verdict, m?.[1], m?.[2], false, search, t.seconds, buildSeconds, t.peakRssBytes);
+    };
   }
 
   /** `exact`: published modes equal to this run's flags; `similar`: fallbacks, named in the tool column. */
@@ -193,7 +216,7 @@ export class PeerRunner {
     const verdict = p.verdict.startsWith('VIOLATED') ? p.verdict.toLowerCase() : p.verdict;
     const label = exact.includes(p.mode) ? tool : `${tool} (as ${p.mode})`;
     return this.row(cfg, label, 'published', verdict, p.states, p.transitions, peer === 'spin',
-      Number(p.wallSeconds), Number.isFinite(rss) && rss > 0 ? rss * 1024 : undefined);
+      Number(p.wallSeconds), Number(p.wallSeconds), undefined, Number.isFinite(rss) && rss > 0 ? rss * 1024 : undefined);
   }
 
   private failed(cfg: BenchConfig, tool: string, output: string): Row {
@@ -205,7 +228,7 @@ export class PeerRunner {
   private row(
     cfg: BenchConfig, tool: string, source: Row['source'], verdict: string,
     states: string | undefined, transitions: string | undefined, spinTransitions: boolean,
-    seconds: number, peakRssBytes: number | undefined,
+    seconds: number, wallSeconds: number, buildSeconds: number | undefined, peakRssBytes: number | undefined,
   ): Row {
     const st = states !== undefined && /^\d+$/.test(states) ? Number(states) : undefined;
     let tr: number | undefined;
@@ -222,6 +245,8 @@ export class PeerRunner {
       ...(tr !== undefined ? { transitions: tr } : {}),
       ...(digits !== undefined ? { transitionDigits: digits } : {}),
       seconds,
+      wallSeconds,
+      ...(buildSeconds !== undefined ? { buildSeconds } : {}),
       ...(st !== undefined && seconds > 0 ? { statesPerSecond: st / seconds } : {}),
       ...(peakRssBytes !== undefined ? { peakRssBytes } : {}),
     };

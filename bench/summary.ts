@@ -10,11 +10,13 @@ import type { Row } from './types.ts';
 const int = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? '-' : Math.round(x).toLocaleString('en-US'));
 const times = (x: number): string => `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}x`;
 const secs = (x: number | undefined): string => (x === undefined ? '-' : `${x.toFixed(3)} s`);
+const secs2 = (x: number | undefined): string => (x === undefined ? '-' : `${x.toFixed(2)} s`);
 const isSym = (r: Row): boolean => r.config.endsWith(' sym');
+const mib = (b: number | undefined): string => (b === undefined ? '-' : `${Math.round(b / 2 ** 20)} MiB`);
 
 /** The headline configurations of the peer comparison (full run). */
 const HEADLINES: readonly { readonly model: string; readonly config: string }[] = [
-  { model: 'philosophers', config: 'N=16' },
+  { model: 'philosophers', config: 'N=18' },
   { model: 'tlb-mini', config: 'NCPU=8 NPAGE=3' },
 ];
 
@@ -59,9 +61,12 @@ function headlineLines(rows: readonly Row[]): string[] {
       continue;
     }
     const peers = completePeers(rows, t);
-    const speed = peers.map((p) => `${times(p.ratio ?? NaN)} ${p.tool} (${int(p.statesPerSecond)})`).join(', ') || 'no complete peer run';
     const rumur = peers.find(isRumur);
-    out.push(`  ${t.model} ${t.config}${note}: tlbcheck ${int(t.statesPerSecond)} states/s = ${speed}`);
+    const whole = peers.map((p) => `${p.tool} ${secs2(p.wallSeconds)} (${times(p.wholeRatio ?? NaN)})`).join(', ') || 'no complete peer run';
+    const search = peers.map((p) => `${p.tool} ${secs2(p.seconds)} (${times(p.ratio ?? NaN)})`).join(', ');
+    out.push(`  ${t.model} ${t.config}${note}:`);
+    out.push(`    whole process: tlbcheck ${secs2(t.wallSeconds)}; ${whole}`);
+    if (search) out.push(`    search only:   tlbcheck ${secs2(t.seconds)}; ${search}`);
     out.push(
       `    bytes/state: tlbcheck ${t.bytesPerState?.toFixed(1) ?? '-'} (visited set + parent links), ` +
         `RSS estimate tlbcheck ${rssPerState(t, tBase)}, rumur t1 ${rssPerState(rumur, rBase)}`,
@@ -102,8 +107,11 @@ function workerLine(rows: readonly Row[], w: Row): string {
     return `${head} !!! COUNT MISMATCH !!! 1 worker ${int(one.states)} states / ${int(one.transitions)} transitions, ` +
       `${w.workers ?? '?'} workers ${int(w.states)} / ${int(w.transitions)}`;
   }
-  if (w.speedup === undefined) return `${head} no speedup (1 worker: ${one.verdict}, ${w.workers ?? '?'} workers: ${w.verdict}; complete searches only)`;
-  return `${head} ${secs(one.seconds)} -> ${secs(w.seconds)}, speedup ${times(w.speedup)}; counts equal (${int(w.states)} states)`;
+  if (w.wholeSpeedup === undefined || w.speedup === undefined) {
+    return `${head} no speedup (1 worker: ${one.verdict}, ${w.workers ?? '?'} workers: ${w.verdict}; complete searches only)`;
+  }
+  return `${head} whole process ${secs2(one.wallSeconds)} -> ${secs2(w.wallSeconds)}, speedup ${times(w.wholeSpeedup)}; ` +
+    `search ${secs2(one.seconds)} -> ${secs2(w.seconds)}, ${times(w.speedup)}; peak RSS ${mib(one.peakRssBytes)} -> ${mib(w.peakRssBytes)}; counts equal (${int(w.states)} states)`;
 }
 
 function workerLines(rows: readonly Row[], cpus: number): string[] {
@@ -111,7 +119,7 @@ function workerLines(rows: readonly Row[], cpus: number): string[] {
   if (parallel.length === 0) return ['  (no parallel run)'];
   return [
     ...parallel.map((w) => workerLine(rows, w)),
-    `  speedup = 1-worker seconds / parallel seconds, on ${cpus} CPUs; worker start-up (about 0.4 s) is reported apart and not included.`,
+    `  speedup = 1-worker seconds / parallel seconds, on ${cpus} CPUs; the whole process includes starting the workers, the search does not.`,
   ];
 }
 
@@ -124,7 +132,7 @@ export function summary(rows: readonly Row[], timeout: number, cpus: number): st
   return [
     '## Summary',
     '',
-    'tlbcheck vs the peers (complete searches, 1 worker; Nx = tlbcheck states/s / the peer\'s):',
+    'tlbcheck vs the peers (complete searches, 1 worker; (Nx) = the peer\'s seconds / tlbcheck\'s, above 1 tlbcheck is faster):',
     ...headlineLines(rows),
     '',
     'Largest tlb configuration exhausted within the timeout (1 worker):',

@@ -31,8 +31,8 @@ function ratio(x: number | undefined): string {
   return `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}x`;
 }
 
-/** Parallel rows: the speedup over the 1-worker row, or `-` when either search is incomplete. */
-const speedup = (r: Row): string => ((r.workers ?? 1) > 1 ? ratio(r.speedup) || '-' : '');
+/** Parallel rows: the speedup over the 1-worker row, whole process (search only), or `-` when either search is incomplete. */
+const speedup = (r: Row): string => ((r.workers ?? 1) > 1 ? (r.wholeSpeedup === undefined ? '-' : `${ratio(r.wholeSpeedup)} (${ratio(r.speedup)})`) : '');
 
 /** Columns in order; `workers` only when some row sets it, `speedup` only when some row has 2 or more. */
 function columns(rows: readonly Row[]): Column[] {
@@ -45,11 +45,15 @@ function columns(rows: readonly Row[]): Column[] {
     { header: 'verdict', cell: verdict },
     { header: 'states', right: true, cell: (r) => atLeast(r, int(r.states)) },
     { header: 'transitions', right: true, cell: transitions },
-    { header: 'seconds', right: true, cell: (r) => fixed(r.seconds, 3) },
-    { header: 'states/s', right: true, cell: (r) => int(r.statesPerSecond) },
+    { header: 'whole s', right: true, cell: (r) => fixed(r.wallSeconds, 2) },
+    { header: 'search s', right: true, cell: (r) => fixed(r.seconds, 2) },
+    { header: 'states/s whole', right: true, cell: (r) => int(r.statesPerSecond) },
+    rows.some((r) => r.buildSeconds !== undefined) && { header: 'build s', right: true, cell: (r) => fixed(r.buildSeconds, 1) },
     { header: 'bytes/state', right: true, cell: (r) => (r.tool === 'tlbcheck' ? fixed(r.bytesPerState, 1) : '') },
+    { header: 'frontier MiB', right: true, cell: (r) => (r.frontierBytes === undefined ? '' : (r.frontierBytes / 2 ** 20).toFixed(1)) },
     { header: 'peak RSS', right: true, cell: (r) => mib(r.peakRssBytes) },
-    { header: 'tlbcheck/peer states/s', right: true, cell: (r) => ratio(r.ratio) },
+    { header: 'whole x', right: true, cell: (r) => ratio(r.wholeRatio) },
+    { header: 'search x', right: true, cell: (r) => ratio(r.ratio) },
     { header: 'counts agree', cell: agree },
     { header: 'sym reduction', right: true, cell: (r) => ratio(r.reduction) },
   ];

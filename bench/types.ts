@@ -18,19 +18,24 @@ export interface BenchConfig {
   readonly symmetry: boolean;
   /** tlbcheck search workers: omitted or 1 = sequential check(), n > 1 = parallelBfs (no peer runs). */
   readonly workers?: number;
+  /** Reachable states, roughly: for the bench's estimate of how long it takes. */
+  readonly approxStates: number;
 }
 
-/** What one tlbcheck child process (bench/one.ts) prints, as one JSON line. */
+/** What one tlbcheck run measured (the CLI's JSON document, plus the process's wall time). */
 export interface TlbcheckRun {
   readonly verdict: string;
   readonly complete: boolean;
   readonly states: number;
   readonly transitions: number;
   readonly depth: number;
+  /** Search time, as the engine reports it (worker start-up excluded). */
   readonly seconds: number;
   readonly statesPerSecond: number;
   readonly bytesPerState: number;
   readonly peakRssBytes: number;
+  readonly frontierBytes?: number;
+  readonly startupSeconds?: number;
 }
 
 /** One line of the table: one tool on one configuration. */
@@ -48,16 +53,33 @@ export interface Row {
   readonly transitions?: number;
   /** SPIN prints large counts as `%g`: then only these significant digits are exact. */
   readonly transitionDigits?: number;
+  /**
+   * Search-only seconds: tlbcheck's engine time (worker start-up excluded);
+   * SPIN's "elapsed time"; rumur's own time (whole seconds: below 10 s its
+   * wall time is used, its start-up being milliseconds).
+   */
   readonly seconds?: number;
+  /** Whole-process seconds: the wall time of the process that searches (tlbcheck's CLI, pan, rumur's verifier; no C compilation). */
+  readonly wallSeconds?: number;
+  /** Peers: seconds to generate and compile the verifier (not in wallSeconds). */
+  readonly buildSeconds?: number;
+  /** Runs behind the figures (medians when more than one). */
+  readonly runs?: number;
   readonly statesPerSecond?: number;
   readonly bytesPerState?: number;
   readonly peakRssBytes?: number;
   /** tlbcheck rows: search workers (1 = sequential). */
   readonly workers?: number;
-  /** tlbcheck rows with workers > 1: seconds of the 1-worker row / this row's seconds (both complete). */
+  /** tlbcheck rows with workers > 1: search seconds of the 1-worker row / this row's (both complete). */
   speedup?: number;
-  /** tlbcheck states/s divided by this row's states/s (peer rows). */
+  /** Peer rows: this row's search seconds / tlbcheck's (above 1: tlbcheck is faster). */
   ratio?: number;
+  /** Peer rows: this row's whole-process seconds / tlbcheck's. */
+  wholeRatio?: number;
+  /** tlbcheck rows with workers > 1: whole-process seconds of the 1-worker row / this row's. */
+  wholeSpeedup?: number;
+  /** Bytes of the frontier in memory at its largest (tlbcheck). */
+  readonly frontierBytes?: number;
   /**
    * Peer rows: same counts as tlbcheck; 1-worker tlbcheck row: agrees with every peer;
    * tlbcheck rows with workers > 1: same counts as the 1-worker tlbcheck row.

@@ -63,13 +63,13 @@ describe('tlbcheck CLI', () => {
   });
 
   it('--max-memory ends in incomplete (exit 3) with what was covered and a continue command that gets further', () => {
-    const r = tlbcheck('check', 'philosophers', '--n', '17', '--all', '--max-memory', '160');
+    const r = tlbcheck('check', 'philosophers', '--n', '18', '--all', '--max-memory', '160');
     expect(r.code).toBe(3);
     expect(r.stdout).toContain('the --max-memory bound was reached');
-    expect(r.stdout).toMatch(/covered [\d,]+ states to depth \d+; to go further: tlbcheck check philosophers --n 17 --all --max-memory 320/);
-    const doc = JSON.parse(tlbcheck('check', 'philosophers', '--n', '17', '--all', '--max-memory', '160', '--json').stdout);
+    expect(r.stdout).toMatch(/covered [\d,]+ states to depth \d+; to go further: tlbcheck check philosophers --n 18 --all --max-memory 320/);
+    const doc = JSON.parse(tlbcheck('check', 'philosophers', '--n', '18', '--all', '--max-memory', '160', '--json').stdout);
     expect(doc.bound).toBe('max-memory');
-    expect(doc.continue).toBe('tlbcheck check philosophers --n 17 --all --json --max-memory 320');
+    expect(doc.continue).toBe('tlbcheck check philosophers --n 18 --all --json --max-memory 320');
     const next = JSON.parse(tlbcheck(...(doc.continue as string).split(' ').slice(1)).stdout);
     expect(next.stats.states).toBeGreaterThan(doc.stats.states);
   });

@@ -24,6 +24,8 @@ describe('parallel breadth-first search (2 workers)', () => {
   const cases: [string, Record<string, string | number | boolean>, SearchOptions][] = [
     ['peterson', {}, {}],
     ['philosophers', { n: 12 }, { all: true }],
+    // Large enough for the visited set to grow in bands rehashed by both threads.
+    ['philosophers', { n: 15 }, { all: true }],
     ['tlb-mini', { ncpu: 5, npage: 3 }, { symmetry: false }],
     ['tlb-mini', { ncpu: 6, npage: 3 }, { symmetry: true }],
     ['tlb', { backend: 'generic-rcu-table-free', cpus: 3, pages: 2, gup: 1 }, { all: true }],

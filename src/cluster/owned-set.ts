@@ -3,8 +3,8 @@
  * the fingerprint of its parent and the action from there (or, for an
  * initial state, the parent 0:0 and its initial-state index). That is enough
  * to walk a counterexample back through the owners. Open addressing with
- * linear probing in parallel typed arrays, like the engine's FingerprintSet
- * (80% full, grows by half): 8 bytes of key, 8 of parent, 1-4 of action per
+ * linear probing in parallel typed arrays, as the engine's visited set was
+ * before it interleaved its words (80% full, grows by half): 8 bytes of key, 8 of parent, 1-4 of action per
  * slot, so about 21 bytes per stored state with one-byte actions.
  */
 const MAX_LOAD = 0.8;

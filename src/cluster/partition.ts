@@ -321,6 +321,8 @@ class Participant {
     const r = new Uint32Array(W);
     const q = new Uint32Array(W + 2);
     const rec = new Uint32Array(W + 2);
+    // The enabling mask (Model.candidates), as the sequential search uses it: step only for the actions it names.
+    const cands = model.candidates ? new Int32Array(Math.max(1, A)) : undefined;
     const out: (OutBatch | undefined)[] = Array.from({ length: K }, (_, i) => (i === me ? undefined : new OutBatch(W, this.d.options.batchStates, me)));
     const kind = atBound ? KIND_PROBE : KIND_STATES;
     const cacheHi = this.cacheHi;
@@ -433,7 +435,9 @@ class Participant {
       const sh = q[W]!;
       const sl = q[W + 1]!;
       let enabled = 0;
-      for (let a = 0; a < A; a++) {
+      const nc = cands ? model.candidates!(s, cands) : A;
+      for (let i = 0; i < nc; i++) {
+        const a = cands ? cands[i]! : i;
         if (!model.step(s, a, t)) continue;
         enabled++;
         if (!atBound) transitions++;

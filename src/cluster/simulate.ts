@@ -81,7 +81,7 @@ export async function simulateOnWorkers(
       const r = got.result;
       const fps = Buffer.from(got.fingerprints, 'base64');
       const pairs = new Uint32Array(fps.buffer.slice(fps.byteOffset, fps.byteOffset + fps.byteLength));
-      for (let k = 0; k < pairs.length; k += 2) seen.add(pairs[k]!, pairs[k + 1]!);
+      for (let k = 0; k < pairs.length; k += 2) seen.add2(pairs[k]!, pairs[k + 1]!);
       steps += r.steps;
       runs += r.runs;
       for (const w of r.witnesses) if (!witnesses.some((x) => x.property === w.property)) witnesses.push(w);

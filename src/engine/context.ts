@@ -3,7 +3,7 @@
  * the clock, progress reporting, and the final statistics. Kept out of the
  * strategies so that BFS, DFS and the parallel search differ only in order.
  */
-import { collisionProbability, fingerprint } from './fingerprint.ts';
+import { collisionProbability, fingerprint, fingerprint128, SymmetricHasher } from './fingerprint.ts';
 import { deadlockProperty, type Invariant, type Metric, type Model, type State } from './model.ts';
 import type { Bound, Progress, SearchOptions, SearchResult, SearchStats, Verdict, Violation, Witness } from './result.ts';
 import { interruptRequested } from './interrupt.ts';
@@ -16,6 +16,8 @@ type ReachStep = { id: string; statement: string; test: (s: State, a: number, t:
 export type PathFn = () => { initial: number; actions: number[] };
 // The shared "nothing broken" result: no allocation on the hot path.
 const NONE: never[] = [];
+/** How often the resident size is read while a memory bound applies. */
+const RSS_EVERY_MS = 100;
 
 export class SearchContext {
   readonly words: number;
@@ -45,7 +47,10 @@ export class SearchContext {
   private readonly brokenStates: StateCheck[] = [];
   private readonly brokenSteps: StepCheck[] = [];
   private readonly canonical: State | undefined;
-  private readonly fp = new Uint32Array(2);
+  private readonly symmetric: SymmetricHasher | undefined;
+  /** Fingerprint words: 2 (64 bits) or 4 (128 bits). */
+  readonly lanes: 2 | 4;
+  private readonly fp: Uint32Array;
   private readonly start = performance.now();
   private readonly deadline: number;
   private readonly maxMemory: number;
@@ -53,6 +58,10 @@ export class SearchContext {
   private readonly progressEvery: number;
   private readonly interrupt: Int32Array | undefined;
   private readonly rssStart: number;
+  /** Resident size at the last sample, and what the search's own structures held then. */
+  private rssAt = 0;
+  private ownAt = 0;
+  private nextRss = 0;
   bound: Bound | undefined;
 
   constructor(readonly model: Model, readonly options: SearchOptions) {
@@ -85,18 +94,23 @@ export class SearchContext {
     this.maxMemory = options.maxMemoryBytes ?? Infinity;
     this.progressEvery = options.progressIntervalMs ?? 2000;
     this.nextProgress = this.start + this.progressEvery;
+    this.lanes = options.fingerprintBits === 128 ? 4 : 2;
+    this.fp = new Uint32Array(this.lanes);
     this.canonical = options.symmetry && model.canonicalize ? new Uint32Array(this.words) : undefined;
+    this.symmetric = options.symmetry && model.symmetry ? new SymmetricHasher(this.words, model.symmetry.classes, this.lanes) : undefined;
   }
 
   /** Fingerprint of `s` (of its canonical representative under symmetry), in fp[0], fp[1]. */
   hash(s: State): Uint32Array {
     const c = this.canonical;
+    let t = s;
     if (c) {
       this.model.canonicalize!(s, c);
-      fingerprint(c, this.words, this.fp);
-    } else {
-      fingerprint(s, this.words, this.fp);
+      t = c;
     }
+    if (this.symmetric) this.symmetric.hash(t, this.fp);
+    else if (this.lanes === 2) fingerprint(t, this.words, this.fp);
+    else fingerprint128(t, this.words, this.fp);
     return this.fp;
   }
 
@@ -205,7 +219,7 @@ export class SearchContext {
    * Called every few thousand expansions: checks the clock and memory bounds
    * and emits progress. Returns true when the search must stop.
    */
-  tick(states: number, transitions: number, frontier: number, depth: number, storeBytes: number, nextGrowth: number): boolean {
+  tick(states: number, transitions: number, frontier: number, depth: number, storeBytes: number, nextGrowth: number, frontierBytes = 0): boolean {
     if (interruptRequested(this.interrupt)) {
       this.bound = 'interrupted';
       return true;
@@ -217,8 +231,17 @@ export class SearchContext {
     }
     let rss = -1;
     if (this.maxMemory !== Infinity) {
-      // The next table growth allocates at once; stop before it would cross the bound.
-      rss = process.memoryUsage.rss();
+      // The resident size is sampled on a timer (reading it is a system call);
+      // in between it is the last sample plus what the search's own
+      // structures grew by since. The next table growth allocates at once:
+      // stop before it would cross the bound.
+      const own = storeBytes + frontierBytes;
+      if (now >= this.nextRss) {
+        this.rssAt = process.memoryUsage.rss();
+        this.ownAt = own;
+        this.nextRss = now + RSS_EVERY_MS;
+      }
+      rss = this.rssAt + Math.max(0, own - this.ownAt);
       if (rss + nextGrowth > this.maxMemory || storeBytes > this.maxMemory) {
         this.bound = 'max-memory';
         return true;
@@ -255,6 +278,8 @@ export class SearchContext {
     exhausted: boolean;
     reducedStates?: number;
     startupSeconds?: number;
+    frontierBytes?: number;
+    spilledStates?: number;
   }): SearchResult {
     const seconds = (performance.now() - this.start) / 1000;
     const stats: SearchStats = {
@@ -266,7 +291,10 @@ export class SearchContext {
       bytesPerState: args.states > 0 ? args.storeBytes / args.states : 0,
       peakFrontier: args.peakFrontier,
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
-      collisionProbability: collisionProbability(args.states, args.transitions),
+      collisionProbability: collisionProbability(args.states, args.transitions, this.lanes * 32),
+      fingerprintBits: this.lanes * 32,
+      ...(args.frontierBytes !== undefined ? { frontierBytes: args.frontierBytes } : {}),
+      ...(args.spilledStates !== undefined ? { spilledStates: args.spilledStates } : {}),
       ...(args.reducedStates !== undefined ? { reducedStates: args.reducedStates } : {}),
       ...(args.startupSeconds !== undefined ? { startupSeconds: args.startupSeconds } : {}),
     };

@@ -6,7 +6,7 @@
 import { SearchContext } from './context.ts';
 import type { Model } from './model.ts';
 import type { SearchOptions, SearchResult } from './result.ts';
-import { FingerprintSet, NO_PARENT, ParentLinks } from './visited.ts';
+import { newVisitedSet, NO_PARENT, ParentLinks } from './visited.ts';
 
 const TICK = 1024;
 
@@ -14,7 +14,7 @@ export function dfs(model: Model, options: SearchOptions = {}): SearchResult {
   const ctx = new SearchContext(model, options);
   const W = ctx.words;
   const A = ctx.actionCount;
-  const visited = new FingerprintSet();
+  const visited = newVisitedSet(ctx.lanes);
   const links = new ParentLinks(A);
   const storeBytes = (): number => visited.bytes + links.bytes;
 
@@ -64,7 +64,7 @@ export function dfs(model: Model, options: SearchOptions = {}): SearchResult {
   for (let k = 0; k < initials.length && !stop; k++) {
     const s = initials[k]!;
     const fp = ctx.hash(s);
-    if (!visited.add(fp[0]!, fp[1]!)) continue;
+    if (!visited.add(fp, 0)) continue;
     const id = links.push(NO_PARENT, k);
     ctx.observe(s);
     if (ctx.reachStates.length > 0) ctx.reachState(s, () => ({ initial: k, actions: [] }));
@@ -116,10 +116,10 @@ export function dfs(model: Model, options: SearchOptions = {}): SearchResult {
         const f = ctx.hash(next);
         if (atBound) {
           // Checked above, but not explored: note whether something new was left out.
-          if (!visited.has(f[0]!, f[1]!)) truncated = true;
+          if (!visited.has(f, 0)) truncated = true;
           continue;
         }
-        if (!visited.add(f[0]!, f[1]!)) continue;
+        if (!visited.add(f, 0)) continue;
         if (links.size >= ctx.maxStates) {
           ctx.bound = 'max-states';
           stop = true;

@@ -48,11 +48,168 @@ export function fingerprint(words: Uint32Array, len: number, out: Uint32Array): 
   out[1] = lo;
 }
 
+const Q1 = 0x27d4eb2f;
+const Q2 = 0x165667b1;
+const R1 = 0x9e3779b1;
+const R2 = 0x85ebca6b;
+
+/**
+ * 128-bit fingerprints (`--fingerprint 128`): the two lanes of fingerprint()
+ * in out[0], out[1] and two more independent lanes in out[2], out[3].
+ */
+export function fingerprint128(words: Uint32Array, len: number, out: Uint32Array): void {
+  let a = 0x9747b28c ^ len;
+  let b = 0x165667b1 + len;
+  let c = 0x3c6ef372 ^ len;
+  let d = 0xa54ff53a + len;
+  for (let i = 0; i < len; i++) {
+    const w = words[i]!;
+    let k = Math.imul(w, C1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, C2);
+    a ^= k;
+    a = (a << 13) | (a >>> 19);
+    a = (Math.imul(a, 5) + 0xe6546b64) | 0;
+
+    b = (b + Math.imul(w, P2)) | 0;
+    b = (b << 17) | (b >>> 15);
+    b = Math.imul(b, P3);
+
+    c = (c + Math.imul(w, Q1)) | 0;
+    c = (c << 11) | (c >>> 21);
+    c = Math.imul(c, Q2);
+
+    let m = Math.imul(w ^ (w >>> 15), R1);
+    m = (m << 19) | (m >>> 13);
+    d ^= m;
+    d = Math.imul((d << 7) | (d >>> 25), R2);
+  }
+  const hi = fmix(a);
+  let lo = fmix(b ^ hi);
+  if (hi === 0 && lo === 0) lo = 1;
+  out[0] = hi;
+  out[1] = lo;
+  out[2] = fmix(c ^ lo);
+  out[3] = fmix(d + hi);
+}
+
+/**
+ * Order-independent fingerprints for symmetric record classes (see
+ * Model.symmetry): a state is hashed as its words outside every class, in
+ * order, plus, per class, the sum (mod 2³²) of a hash of each record. A sum
+ * does not depend on the order of its terms and keeps multiplicities (two
+ * equal records count twice), so every state of an orbit under permutations
+ * of each class's records gets the same fingerprint, and no sort or copy
+ * is needed: the cost is one pass over the state's words.
+ */
+export class SymmetricHasher {
+  /** Words outside every class record, in order. */
+  private readonly fixed: Int32Array;
+  private readonly classBases: Int32Array[];
+  private readonly classWords: Int32Array;
+  private readonly sums: Uint32Array;
+  readonly lanes: 2 | 4;
+
+  constructor(stateWords: number, classes: readonly { readonly bases: readonly number[]; readonly words: number }[], lanes: 2 | 4) {
+    this.lanes = lanes;
+    const owner = new Int32Array(stateWords).fill(-1);
+    const kept = classes.filter((c) => c.bases.length > 1 && c.words > 0);
+    kept.forEach((c, k) => {
+      for (const b of c.bases) {
+        if (!Number.isInteger(b) || b < 0 || b + c.words > stateWords) throw new RangeError(`symmetry: record at word ${b} (${c.words} words) is outside the state (${stateWords} words)`);
+        for (let w = b; w < b + c.words; w++) {
+          if (owner[w] !== -1) throw new RangeError(`symmetry: word ${w} belongs to two records`);
+          owner[w] = k;
+        }
+      }
+    });
+    const fixed: number[] = [];
+    for (let w = 0; w < stateWords; w++) if (owner[w] === -1) fixed.push(w);
+    this.fixed = Int32Array.from(fixed);
+    this.classBases = kept.map((c) => Int32Array.from(c.bases));
+    this.classWords = Int32Array.from(kept.map((c) => c.words));
+    this.sums = new Uint32Array(2 * kept.length);
+  }
+
+  /** Writes the fingerprint of `s`'s orbit into out[0..lanes). */
+  hash(s: Uint32Array, out: Uint32Array): void {
+    const sums = this.sums;
+    const K = this.classWords.length;
+    // Per class, two lanes of sums of record hashes, in one pass over its records.
+    for (let k = 0; k < K; k++) {
+      const bases = this.classBases[k]!;
+      const words = this.classWords[k]!;
+      let sa = 0;
+      let sb = 0;
+      for (let r = 0; r < bases.length; r++) {
+        const base = bases[r]!;
+        let ha = 0x2545f491 ^ words;
+        let hb = 0x6b43a9b5 + words;
+        for (let w = 0; w < words; w++) {
+          const x = s[base + w]!;
+          let m = Math.imul(x, C1);
+          m = (m << 15) | (m >>> 17);
+          ha ^= Math.imul(m, C2);
+          ha = (Math.imul((ha << 13) | (ha >>> 19), 5) + 0xe6546b64) | 0;
+          hb = (hb + Math.imul(x, P2)) | 0;
+          hb = Math.imul((hb << 17) | (hb >>> 15), P3);
+        }
+        sa = (sa + fmix(ha)) | 0;
+        sb = (sb + fmix(hb ^ ha)) | 0;
+      }
+      sums[2 * k] = sa;
+      sums[2 * k + 1] = sb;
+    }
+    const fixed = this.fixed;
+    const F = fixed.length;
+    const n = F + 2 * K;
+    let a = 0x9747b28c ^ n;
+    let b = 0x165667b1 + n;
+    let c = 0x3c6ef372 ^ n;
+    let d = 0xa54ff53a + n;
+    const four = this.lanes === 4;
+    // The fixed words in order, then the class sums: through fingerprint()'s lane functions.
+    for (let i = 0; i < n; i++) {
+      const w = i < F ? s[fixed[i]!]! : sums[i - F]!;
+      let k1 = Math.imul(w, C1);
+      k1 = (k1 << 15) | (k1 >>> 17);
+      k1 = Math.imul(k1, C2);
+      a ^= k1;
+      a = (a << 13) | (a >>> 19);
+      a = (Math.imul(a, 5) + 0xe6546b64) | 0;
+      b = (b + Math.imul(w, P2)) | 0;
+      b = (b << 17) | (b >>> 15);
+      b = Math.imul(b, P3);
+      if (four) {
+        c = (c + Math.imul(w, Q1)) | 0;
+        c = (c << 11) | (c >>> 21);
+        c = Math.imul(c, Q2);
+        let m = Math.imul(w ^ (w >>> 15), R1);
+        m = (m << 19) | (m >>> 13);
+        d ^= m;
+        d = Math.imul((d << 7) | (d >>> 25), R2);
+      }
+    }
+    const hi = fmix(a);
+    let lo = fmix(b ^ hi);
+    if (hi === 0 && lo === 0) lo = 1;
+    out[0] = hi;
+    out[1] = lo;
+    if (four) {
+      out[2] = fmix(c ^ lo);
+      out[3] = fmix(d + hi);
+    }
+  }
+}
+
 /**
  * TLC's optimistic estimate of the probability that fingerprint collisions
  * made the search miss a state: n distinct states among m generated ones,
- * each new one compared against the n stored 64-bit fingerprints.
+ * each new one compared against the n stored fingerprints of `bits` bits.
  */
-export function collisionProbability(distinct: number, generated: number): number {
-  return (distinct * Math.max(0, generated - distinct)) / 2 ** 64;
+export function collisionProbability(distinct: number, generated: number, bits = 64): number {
+  return (distinct * Math.max(0, generated - distinct)) / 2 ** bits;
 }
+
+/** Above this estimate a search says so (and suggests --fingerprint 128). */
+export const COLLISION_WARNING = 1e-6;

@@ -107,6 +107,15 @@ export interface Model {
    * deterministic and must not modify `s`.
    */
   step(s: State, action: number, out: State): boolean;
+  /**
+   * Optional enabling mask: writes into `out`, in increasing order, every
+   * action that may be enabled in `s` (a superset of the enabled ones; for
+   * example the actions each agent's program counter allows) and returns
+   * how many. Breadth-first search (sequential and parallel) then calls
+   * `step` only for those, instead of for every action; results are
+   * identical. `out` has room for every action.
+   */
+  candidates?(s: State, out: Int32Array): number;
   /** A state where every agent has finished: having no enabled action there is not a deadlock. */
   isFinal(s: State): boolean;
   /**
@@ -114,6 +123,19 @@ export interface Model {
    * orbit into `out`. Used for hashing only, so traces keep the real numbering.
    */
   canonicalize?(s: State, out: State): void;
+  /**
+   * Optional symmetry by interchangeable records, hashed without a sort or
+   * a copy: each class lists records (whole-word runs) that may be permuted
+   * among themselves without changing the state's behaviour. The engine
+   * hashes the words outside every record in order and each class's records
+   * with an order-independent (commutative) combination, so all states of
+   * an orbit share a fingerprint. Records must be self-contained: nothing
+   * else in the state may refer to a record by its position (an index or a
+   * mask bit naming it). With `canonicalize` too, canonicalize runs first
+   * (for the symmetries records cannot express) and the classes are hashed
+   * on its output. Used for hashing only, like canonicalize.
+   */
+  readonly symmetry?: SymmetrySpec;
   /** A readable form of `s`, for traces and diffs only (never on the hot path). */
   decode(s: State): Json;
   /** A state-specific label of `action` taken in `s` (display only); defaults to the static name. */
@@ -143,6 +165,17 @@ export interface Model {
 
   /** What partial-order reduction needs to know; without it the reduction is off. */
   readonly independence?: Independence;
+}
+
+/** Classes of interchangeable records (see Model.symmetry). */
+export interface SymmetrySpec {
+  readonly classes: readonly RecordClass[];
+}
+
+/** Records of `words` words each, starting at the words `bases` (classes of fewer than two records are ignored). */
+export interface RecordClass {
+  readonly bases: readonly number[];
+  readonly words: number;
 }
 
 /**

@@ -1,4 +1,7 @@
-/** The plain-data messages between the parallel search and its worker threads. */
+/**
+ * What the threads of the parallel search share: plain data and
+ * SharedArrayBuffers only (a worker builds its own model from the job).
+ */
 import type { ParamValues } from './model.ts';
 
 /** How a worker finds the model: a module exporting findModel(id), the model id, its parameters. */
@@ -16,75 +19,84 @@ export interface WorkerSearchOptions {
   readonly skip: readonly string[];
 }
 
-/** Expand states [from, to) of the current level (all buffers are views of SharedArrayBuffers). */
-export interface ExpandTask {
-  /** Distinguishes searches, so a worker never carries state from one into the next. */
-  readonly searchId: number;
+/** Everything a search thread needs (the main thread holds the same). */
+export interface SharedSearch {
   readonly job: ModelJob;
   readonly options: WorkerSearchOptions;
-  readonly table: Uint32Array;
-  readonly mask: number;
-  readonly cur: Uint32Array;
-  readonly curBase: number;
-  readonly from: number;
-  readonly to: number;
-  readonly next: Uint32Array;
-  /** [0]: states appended to `next` so far (atomic). */
-  readonly nextCount: Int32Array;
-  readonly nextBase: number;
-  readonly parents: Uint32Array;
-  readonly actions: Uint32Array;
-  /** The current level has reached --max-depth: look for new states but do not add them. */
-  readonly atDepthBound: boolean;
-  /** Stop adding states beyond this global count (-1: no bound). */
-  readonly maxStates: number;
-  /**
-   * Room left in the shared arrays for this level: a worker stops before a
-   * state whose successors might not fit once nextCount reaches it, and
-   * reports where it stopped so the main thread can grow them and resume.
-   */
-  readonly room: number;
-  /** Successors that may be added after a room check passes: actions x workers. */
-  readonly margin: number;
+  /** Number of search threads (the main thread is thread 0). */
+  readonly threads: number;
+  /** Control words (Int32, see CTRL). */
+  readonly ctrl: SharedArrayBuffer;
+  /** The visited set (growable). */
+  readonly table: SharedArrayBuffer;
+  /** Per thread, two growable frontier buffers (level parity): records of state words then the action. */
+  readonly out: readonly (readonly [SharedArrayBuffer, SharedArrayBuffer])[];
+  /** Work items of the current level (growable Int32): thread, parity, first record, records. */
+  readonly items: SharedArrayBuffer;
+  /** Global number of each item's first state (growable Float64). */
+  readonly itemBase: SharedArrayBuffer;
+  /** Per item, where its new states went (growable Int32): thread, first record, records. */
+  readonly results: SharedArrayBuffer;
+  /** Per state of the current level, its number of new children (growable Uint32). */
+  readonly childCounts: SharedArrayBuffer;
+  /** Found violations and witnesses (Float64 entries: kind, property, state, action). */
+  readonly log: SharedArrayBuffer;
+  /** Per thread: transitions, then the metrics' maxima (Float64). */
+  readonly stats: SharedArrayBuffer;
+  /** A worker's error message (UTF-8). */
+  readonly error: SharedArrayBuffer;
 }
 
-/** Copy a slice of the old visited set into the new one (parallel rehash). */
-export interface RehashTask {
-  readonly old: Uint32Array;
-  readonly from: number;
-  readonly to: number;
-  readonly into: Uint32Array;
-  readonly mask: number;
-}
+/** Most search threads. */
+export const MAX_THREADS = 64;
 
-export interface FoundViolation {
-  readonly property: string;
-  readonly statement: string;
-  readonly kind: 'state' | 'step' | 'deadlock';
-  /** The violating state (state, deadlock) or the state the violating step starts from (step). */
-  readonly at: number;
-  /** The violating step's action, or -1. */
-  readonly action: number;
-}
+/** Indices into the control words. */
+export const CTRL = {
+  /** Bumped (and notified) whenever anything below changes. */
+  EVENT: 0,
+  LEVEL: 1,
+  ITEMS: 2,
+  CLAIM: 3,
+  FINISHED: 4,
+  /** 1: stop claiming items (the level ends early); the search stops. */
+  STOP: 5,
+  /** 1: a thread grows the visited set; the others park. */
+  GROW: 6,
+  /** The visited set's capacity (slots). */
+  CAP: 7,
+  /** Entries in the visited set (published in batches). */
+  SIZE: 8,
+  /** 1: this level is at the depth bound (look, do not add). */
+  AT_BOUND: 9,
+  TRUNCATED: 10,
+  /** 1: --max-states was reached. */
+  FULL: 11,
+  /** New states this level may still add (-1: no bound), and how many it added (only counted with a bound). */
+  MAX_NEW: 12,
+  NEW_COUNT: 13,
+  LOG_COUNT: 14,
+  ERROR: 15,
+  EXIT: 16,
+  /** A growth's phases (bumped at each): what the parked threads help with. */
+  PHASE: 17,
+  /** 1: a band of the rehash ([BAND_FROM, BAND_TO) in BAND_SUBS parts); 2: insert what was set aside. */
+  PHASE_KIND: 18,
+  BAND_FROM: 19,
+  BAND_TO: 20,
+  BAND_SUBS: 21,
+  BAND_CLAIM: 22,
+  BAND_DONE: 23,
+  NEW_CAP: 24,
+  /** Threads that took part in this growth's bands, and those done inserting their set-aside entries. */
+  HELPERS: 25,
+  ASIDE_DONE: 26,
+  READY: 32,
+  PARTICIPANT: 32 + MAX_THREADS,
+  IN_LOOP: 32 + 2 * MAX_THREADS,
+  PARKED: 32 + 3 * MAX_THREADS,
+  SIZE_WORDS: 32 + 4 * MAX_THREADS,
+} as const;
 
-/** A reachability witness found by a worker: the state `at` (kind state) or the step from `at` by `action` (kind step). */
-export interface FoundWitness {
-  readonly property: string;
-  readonly statement: string;
-  readonly kind: 'state' | 'step';
-  readonly at: number;
-  readonly action: number;
-}
-
-export interface ExpandResult {
-  readonly transitions: number;
-  readonly violations: readonly FoundViolation[];
-  readonly witnesses: readonly FoundWitness[];
-  readonly metrics: readonly number[];
-  /** A state beyond --max-depth was left out. */
-  readonly truncated: boolean;
-  /** --max-states was reached. */
-  readonly full: boolean;
-  /** Index of the first state not expanded (to when the chunk is done). */
-  readonly stoppedAt: number;
-}
+/** Kinds of log entries. */
+export const LOG = { STATE: 0, STEP: 1, DEADLOCK: 2, REACH_STATE: 3, REACH_STEP: 4 } as const;
+export const LOG_FIELDS = 4;

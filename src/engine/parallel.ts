@@ -1,38 +1,35 @@
 /**
- * Level-synchronous parallel breadth-first search on worker threads
- * (workerpool). The visited set, the frontier of the current and the next
- * level, and the parent links live in SharedArrayBuffers; workers expand
- * chunks of the current level and insert successors with compare-and-swap.
- * Between chunks the main thread grows the shared arrays when the worst case
- * of the chunks in flight could overflow them, checks the bounds and prints
- * progress. Levels are barriers, so violations keep their shortest lengths
- * and state counts equal the sequential search's.
+ * Level-synchronous parallel breadth-first search on `workers` threads: the
+ * calling thread and workers-1 worker threads (node:worker_threads) share
+ * the visited set (the sequential table's layout, filled with
+ * compare-and-swap) and the frontier buffers, all in SharedArrayBuffers.
+ * Each level is cut into work items that the threads claim with an atomic
+ * counter (no messages); levels are barriers, so violations keep their
+ * shortest lengths and state counts equal the sequential search's.
+ *
+ * Start-up overlaps the search: the calling thread starts at once, and a
+ * worker joins at the first level that begins after it has built its model.
+ * Between levels the calling thread concatenates the items' outputs in
+ * order and appends them to the compact BFS links, so memory per state is
+ * the sequential search's.
  */
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import workerpool from 'workerpool';
+import { Worker } from 'node:worker_threads';
 import { SearchContext } from './context.ts';
 import type { Model } from './model.ts';
-import type { ExpandResult, ExpandTask, ModelJob, WorkerSearchOptions } from './parallel-protocol.ts';
+import { bump, ensureShared, growableShared, ITEM_FIELDS, ITEM_STATES, LevelSearcher, propertyIds, RESULT_FIELDS, u32 } from './parallel-core.ts';
+import { CTRL, LOG, LOG_FIELDS, MAX_THREADS, type ModelJob, type SharedSearch, type WorkerSearchOptions } from './parallel-protocol.ts';
 import type { SearchOptions, SearchResult, Violation } from './result.ts';
-import { newSharedTable, sharedInsert, sharedKey, type SharedTable } from './shared-table.ts';
-import { NO_PARENT } from './visited.ts';
+import { newSharedTableBuffer, sharedKey } from './shared-table.ts';
+import { BfsLinks } from './visited.ts';
 
 const WORKER = fileURLToPath(new URL('./parallel-worker.mjs', import.meta.url));
-let searches = 0;
+/** Initial capacity of the shared visited set (slots). */
+const INITIAL_SLOTS = 1 << 15;
 
 export function defaultWorkers(): number {
   return Math.max(1, cpus().length);
-}
-
-function sharedU32(n: number): Uint32Array {
-  return new Uint32Array(new SharedArrayBuffer(Math.max(1, n) * 4));
-}
-
-function growU32(a: Uint32Array, n: number): Uint32Array {
-  const b = sharedU32(n);
-  b.set(a);
-  return b;
 }
 
 /**
@@ -40,12 +37,11 @@ function growU32(a: Uint32Array, n: number): Uint32Array {
  * workers) with `workers` threads. Only breadth-first search is parallel.
  */
 export async function parallelBfs(model: Model, job: ModelJob, options: SearchOptions & { workers: number }): Promise<SearchResult> {
-  const boot = performance.now();
+  if (options.fingerprintBits === 128) throw new Error('the parallel search keeps 64-bit fingerprints: use --fingerprint 128 with one worker');
+  const threads = Math.min(MAX_THREADS, Math.max(1, options.workers));
   const W = model.stateWords;
-  const A = model.actions.length;
-  const workers = Math.max(1, options.workers);
-  const pool = workerpool.pool(WORKER, { workerType: 'thread', maxWorkers: workers, minWorkers: workers });
-  const searchId = ++searches;
+  const R = W + 1;
+  const ctx = new SearchContext(model, options);
   const dl = model.deadlock?.id ?? 'deadlock';
   const wopts: WorkerSearchOptions = {
     symmetry: options.symmetry ?? false,
@@ -53,194 +49,259 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
     checkDeadlock: (options.checkDeadlock ?? true) && !(options.skip ?? []).includes(dl),
     skip: [...(options.skip ?? [])],
   };
-  // Start every worker and build the model in each before the clock starts:
-  // start-up is reported apart from search time (like the peers' compile time).
-  await Promise.all(Array.from({ length: workers }, () => pool.exec('warm', [searchId, job, wopts])));
-  const startupSeconds = (performance.now() - boot) / 1000;
-  const ctx = new SearchContext(model, options);
-  const chunk = 2048;
-
-  let table: SharedTable = newSharedTable(16);
-  let tableSize = 0;
-  let parents = sharedU32(1 << 16);
-  let actions = sharedU32(1 << 16);
-  const key = new Uint32Array(2);
-  let transitions = 0;
-  let stop = false;
-  let truncated = false;
-  let peakFrontier = 0;
-
-  const pathTo = (id: number): { initial: number; actions: number[] } => {
-    const acts: number[] = [];
-    let cur = id;
-    while (parents[cur] !== NO_PARENT) {
-      acts.push(actions[cur]!);
-      cur = parents[cur]!;
-    }
-    return { initial: actions[cur]!, actions: acts.reverse() };
+  const nprops = propertyIds(model, ctx).length;
+  const shared: SharedSearch = {
+    job,
+    options: wopts,
+    threads,
+    ctrl: new SharedArrayBuffer(CTRL.SIZE_WORDS * 4),
+    table: newSharedTableBuffer(INITIAL_SLOTS),
+    out: Array.from({ length: threads }, () => [growableShared(4096 * R * 4), growableShared(4096 * R * 4)] as const),
+    items: growableShared(64 * ITEM_FIELDS * 4),
+    itemBase: growableShared(64 * 8),
+    results: growableShared(64 * RESULT_FIELDS * 4),
+    childCounts: growableShared(4096 * 4),
+    log: new SharedArrayBuffer(Math.max(1, threads * (nprops + 1) * 5) * LOG_FIELDS * 8),
+    stats: new SharedArrayBuffer(threads * (1 + ctx.metrics.length) * 8),
+    error: new SharedArrayBuffer(4096),
   };
-  const note = (v: Omit<Violation, 'initial' | 'path'> & { at: number; action: number }): void => {
-    const p = pathTo(v.at);
-    if (v.action >= 0) p.actions.push(v.action);
-    // Within one level, violations arrive in any order: keep the shortest per property.
-    const prev = ctx.violations.findIndex((x) => x.property === v.property);
-    const viol: Violation = { property: v.property, statement: v.statement, kind: v.kind, initial: p.initial, path: p.actions };
-    if (prev < 0) ctx.record(viol);
-    else if (ctx.violations[prev]!.path.length > viol.path.length) ctx.violations[prev] = viol;
-  };
+  const c = new Int32Array(shared.ctrl);
+  Atomics.store(c, CTRL.CAP, INITIAL_SLOTS);
+  Atomics.store(c, CTRL.LEVEL, -1);
+  Atomics.store(c, CTRL.MAX_NEW, -1);
+  for (let t = 0; t < MAX_THREADS; t++) Atomics.store(c, CTRL.PARTICIPANT + t, -1);
 
-  const noteWitness = (w: { property: string; statement: string; kind: 'state' | 'step'; at: number; action: number }): void => {
-    const p = pathTo(w.at);
-    if (w.action >= 0) p.actions.push(w.action);
-    // Within one level, witnesses arrive in any order: ctx.witness keeps the shortest.
-    ctx.witness({ property: w.property, statement: w.statement, kind: w.kind, initial: p.initial, path: p.actions });
-  };
-
-  // Level 0: the initial states, inserted by the main thread.
-  const inits = model.initialStates();
-  let cur = sharedU32(Math.max(1, inits.length) * W);
-  let curCount = 0;
-  for (let k = 0; k < inits.length; k++) {
-    const s = inits[k]!;
-    const fp = ctx.hash(s);
-    sharedKey(fp[0]!, fp[1]!, key);
-    if (!sharedInsert(table.slots, table.mask, key[0]!, key[1]!)) continue;
-    tableSize++;
-    cur.set(s, curCount * W);
-    parents[curCount] = NO_PARENT;
-    actions[curCount] = k;
-    ctx.observe(s);
-    if (ctx.reachStates.length > 0) ctx.reachState(s, () => ({ initial: k, actions: [] }));
-    for (const c of ctx.brokenState(s)) note({ property: c.id, statement: c.statement, kind: 'state', at: curCount, action: -1 });
-    curCount++;
+  const boot = performance.now();
+  let startupSeconds: number | undefined;
+  const workers: Worker[] = [];
+  const failures: string[] = [];
+  for (let t = 1; t < threads; t++) {
+    const w = new Worker(WORKER, { workerData: { shared, self: t } });
+    w.on('error', (e: unknown) => {
+      failures.push(e instanceof Error ? e.message : String(e));
+      bump(c);
+    });
+    w.on('exit', (code) => {
+      if (code !== 0 && Atomics.load(c, CTRL.EXIT) === 0) failures.push(`a search worker exited with code ${code}`);
+      bump(c);
+    });
+    workers.push(w);
   }
-  let levelBase = 0;
-  let depth = 0;
-  let maxDepth = 0;
-  if (ctx.violations.length > 0 && !ctx.all) stop = true;
 
-  /** Doubles the visited set, copying it with every worker at once. */
-  const growTable = async (): Promise<void> => {
-    const old = table.slots;
-    const cap = (table.mask + 1) * 2;
-    const fresh = newSharedTable(Math.log2(cap));
-    const slots = old.length / 2;
-    const part = Math.ceil(slots / workers);
-    const jobs: Promise<unknown>[] = [];
-    for (let from = 0; from < slots; from += part) {
-      jobs.push(pool.exec('rehash', [{ old, from, to: Math.min(slots, from + part), into: fresh.slots, mask: fresh.mask }]));
-    }
-    await Promise.all(jobs);
-    table = fresh;
-  };
+  // This thread's share of the expansion has a context of its own, like a worker's (it records only to dedupe).
+  const me = new LevelSearcher(model, new SearchContext(model, { symmetry: wopts.symmetry, all: wopts.all, checkDeadlock: wopts.checkDeadlock, skip: wopts.skip }), shared, 0);
+  const links = new BfsLinks(model.actions.length);
+  const ids = propertyIds(model, ctx);
+  const statement = (id: string): string =>
+    id === ctx.deadlockId ? ctx.deadlockStatement : model.invariants.find((i) => i.id === id)?.statement ?? model.sometimes?.find((r) => r.id === id)?.statement ?? id;
 
   try {
-    while (curCount > 0 && !stop) {
-      const nextBase = levelBase + curCount;
-      let next = sharedU32(Math.max(1024, Math.min(curCount * 4, 1 << 20)) * W);
-      const nextCount = new Int32Array(new SharedArrayBuffer(4));
-      const atDepthBound = depth >= ctx.maxDepth;
-      const inflight = new Set<Promise<void>>();
-      const queue: [number, number][] = [];
-      for (let from = 0; from < curCount; from += chunk) queue.push([from, Math.min(curCount, from + chunk)]);
-      let boundFull = false;
-      let needRoom = false;
+    return await search();
+  } finally {
+    Atomics.store(c, CTRL.EXIT, 1);
+    Atomics.store(c, CTRL.STOP, 1);
+    bump(c);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
 
-      const room = (): number =>
-        Math.min(next.length / W, Math.floor((table.mask + 1) * 0.75) - tableSize, parents.length - nextBase);
-      const merge = (r: ExpandResult, to: number): void => {
-        transitions += r.transitions;
-        if (r.truncated) truncated = true;
-        if (r.full) boundFull = true;
-        r.metrics.forEach((v, i) => {
-          if (v > ctx.metricMax[i]!) ctx.metricMax[i] = v;
-        });
-        for (const v of r.violations) note(v);
-        for (const w of r.witnesses) noteWitness(w);
-        if (r.stoppedAt < to) {
-          queue.unshift([r.stoppedAt, to]);
-          needRoom = true;
-        }
-      };
-      /** With nothing in flight, grows whichever shared array is short of room for another chunk. */
-      const makeRoom = async (): Promise<void> => {
-        const n = Atomics.load(nextCount, 0);
-        const want = n + Math.max(1, A) * Math.max(chunk, workers);
-        if (want > next.length / W) next = growU32(next, Math.max(next.length * 2, want * W));
-        if (nextBase + want > parents.length) {
-          const len = Math.max(parents.length * 2, nextBase + want);
-          parents = growU32(parents, len);
-          actions = growU32(actions, len);
-        }
-        while (tableSize + want > (table.mask + 1) * 0.75) await growTable();
-        needRoom = false;
-      };
+  async function search(): Promise<SearchResult> {
+    const table = me.table;
+    const key = new Uint32Array(2);
+    let stop = false;
+    let truncated = false;
+    let peakFrontier = 0;
+    let peakFrontierBytes = 0;
 
-      while ((queue.length > 0 || inflight.size > 0) && !stop) {
-        if (needRoom || (queue.length > 0 && room() - Atomics.load(nextCount, 0) < Math.max(1, A) * workers)) {
-          await Promise.all(inflight);
-          await makeRoom();
-        }
-        while (queue.length > 0 && inflight.size < workers) {
-          const [from, to] = queue.shift()!;
-          const task: ExpandTask = {
-            searchId,
-            job,
-            options: wopts,
-            table: table.slots,
-            mask: table.mask,
-            cur,
-            curBase: levelBase,
-            from,
-            to,
-            next,
-            nextCount,
-            nextBase,
-            parents,
-            actions,
-            atDepthBound,
-            maxStates: Number.isFinite(ctx.maxStates) ? ctx.maxStates : -1,
-            room: room(),
-            margin: Math.max(1, A) * workers,
-          };
-          const p: Promise<void> = (pool.exec('expand', [task]) as Promise<ExpandResult>).then((r) => {
-            merge(r, to);
-            inflight.delete(p);
-          });
-          inflight.add(p);
-        }
-        if (inflight.size > 0) await Promise.race(inflight);
-        const n = Atomics.load(nextCount, 0);
-        if (ctx.tick(nextBase + n, transitions, curCount + n, depth, table.slots.byteLength + parents.byteLength * 2, table.slots.byteLength * 2)) stop = true;
+    // Level 0: the initial states, by this thread, into its buffer of parity 0.
+    const inits = model.initialStates();
+    let out0 = u32(shared.out[0]![0]);
+    let count0 = 0;
+    for (let k = 0; k < inits.length; k++) {
+      const s = inits[k]!;
+      const fp = ctx.hash(s);
+      sharedKey(fp[0]!, fp[1]!, key);
+      if (!table.insert(key[0]!, key[1]!)) continue;
+      Atomics.add(c, CTRL.SIZE, 1);
+      links.pushInitial(k);
+      ensureShared(shared.out[0]![0], (count0 + 1) * R * 4);
+      out0 = u32(shared.out[0]![0]);
+      out0.set(s, count0 * R);
+      count0++;
+      ctx.observe(s);
+      if (ctx.reachStates.length > 0) ctx.reachState(s, () => ({ initial: k, actions: [] }));
+      for (const b of ctx.brokenState(s)) ctx.record({ property: b.id, statement: b.statement, initial: k, path: [], kind: 'state' });
+    }
+    if (ctx.reachDone || (ctx.violations.length > 0 && !ctx.all)) stop = true;
+
+    // The items of the level to come: [thread, parity, first, count] runs of ITEM_STATES at most.
+    let segments: { th: number; parity: number; first: number; count: number }[] = [{ th: 0, parity: 0, first: 0, count: count0 }];
+    let levelBase = 0;
+    let levelSize = count0;
+    let depth = 0;
+    let maxDepth = 0;
+
+    const note = (kind: number, prop: number, at: number, action: number): void => {
+      const id = ids[prop] ?? '?';
+      const p = links.pathTo(at);
+      if (action >= 0) p.actions.push(action);
+      if (kind === LOG.REACH_STATE || kind === LOG.REACH_STEP) {
+        ctx.witness({ property: id, statement: statement(id), kind: kind === LOG.REACH_STATE ? 'state' : 'step', initial: p.initial, path: p.actions });
+        return;
       }
-      await Promise.all(inflight);
-      const added = Atomics.load(nextCount, 0);
-      tableSize += added;
-      if (added > 0) maxDepth = depth + 1;
-      peakFrontier = Math.max(peakFrontier, curCount + added);
-      if (boundFull) {
+      const v: Violation = { property: id, statement: statement(id), kind: kind === LOG.STATE ? 'state' : kind === LOG.STEP ? 'step' : 'deadlock', initial: p.initial, path: p.actions };
+      // Within one level, entries arrive in any order: keep the shortest per property.
+      const prev = ctx.violations.findIndex((x) => x.property === id);
+      if (prev < 0) ctx.record(v);
+      else if (ctx.violations[prev]!.path.length > v.path.length) ctx.violations[prev] = v;
+    };
+
+    const totals = (): { transitions: number } => {
+      const s = new Float64Array(shared.stats);
+      let transitions = 0;
+      const M = ctx.metrics.length;
+      for (let t = 0; t < threads; t++) {
+        transitions += s[t * (1 + M)]!;
+        for (let i = 0; i < M; i++) {
+          const v = s[t * (1 + M) + 1 + i]!;
+          if (v > ctx.metricMax[i]!) ctx.metricMax[i] = v;
+        }
+      }
+      return { transitions };
+    };
+    const frontierBytes = (): number => shared.out.reduce((n, [a, b]) => n + a.byteLength + b.byteLength, 0) + shared.childCounts.byteLength;
+    const storeBytes = (): number => table.bytes + links.bytes;
+
+    while (levelSize > 0 && !stop) {
+      // Lay out the items.
+      const items: number[] = [];
+      for (const sg of segments) for (let f = 0; f < sg.count; f += ITEM_STATES) items.push(sg.th, sg.parity, sg.first + f, Math.min(ITEM_STATES, sg.count - f));
+      const n = items.length / ITEM_FIELDS;
+      ensureShared(shared.items, items.length * 4);
+      ensureShared(shared.itemBase, n * 8);
+      ensureShared(shared.results, n * RESULT_FIELDS * 4);
+      ensureShared(shared.childCounts, levelSize * 4);
+      new Int32Array(shared.items, 0, shared.items.byteLength >> 2).set(items);
+      const bases = new Float64Array(shared.itemBase, 0, shared.itemBase.byteLength >> 3);
+      for (let i = 0, b = levelBase; i < n; i++) {
+        bases[i] = b;
+        b += items[i * ITEM_FIELDS + 3]!;
+      }
+      const atBound = depth >= ctx.maxDepth;
+      Atomics.store(c, CTRL.ITEMS, n);
+      Atomics.store(c, CTRL.CLAIM, 0);
+      Atomics.store(c, CTRL.FINISHED, 0);
+      Atomics.store(c, CTRL.AT_BOUND, atBound ? 1 : 0);
+      Atomics.store(c, CTRL.NEW_COUNT, 0);
+      Atomics.store(c, CTRL.MAX_NEW, Number.isFinite(ctx.maxStates) ? Math.max(0, Math.min(0x7fffffff, ctx.maxStates - links.size)) : -1);
+      let participants = 1;
+      for (let t = 1; t < threads; t++) {
+        if (Atomics.load(c, CTRL.READY + t) === 1) {
+          Atomics.store(c, CTRL.PARTICIPANT + t, depth);
+          participants++;
+          startupSeconds ??= (performance.now() - boot) / 1000;
+        }
+      }
+      me.startLevel();
+      Atomics.store(c, CTRL.LEVEL, depth);
+      bump(c);
+
+      let sinceTick = 0;
+      me.runItems(depth, () => {
+        if (++sinceTick < 4) return false;
+        sinceTick = 0;
+        me.publish();
+        return ctx.tick(links.size, totals().transitions, levelSize, depth, storeBytes(), table.nextCapacity * 8 - table.bytes, frontierBytes()) || failures.length > 0;
+      });
+      Atomics.add(c, CTRL.FINISHED, 1);
+      bump(c);
+      // Wait for the others (letting the event loop see a worker that died).
+      while (Atomics.load(c, CTRL.FINISHED) < participants) {
+        if (Atomics.load(c, CTRL.ERROR) !== 0) throw new Error(`search worker failed: ${errorText()}`);
+        if (failures.length > 0) throw new Error(`search worker failed: ${failures[0]}`);
+        const ev = Atomics.load(c, CTRL.EVENT);
+        if (Atomics.load(c, CTRL.FINISHED) >= participants) break;
+        const r = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<string> | string } }).waitAsync(c, CTRL.EVENT, ev, 20);
+        if (r.async) await r.value;
+      }
+      if (Atomics.load(c, CTRL.ERROR) !== 0) throw new Error(`search worker failed: ${errorText()}`);
+
+      // What the level found (any order): violations and witnesses, shortest kept.
+      const logN = Atomics.load(c, CTRL.LOG_COUNT);
+      const log = new Float64Array(shared.log);
+      for (let e = 0; e < logN; e++) note(log[e * LOG_FIELDS]!, log[e * LOG_FIELDS + 1]!, log[e * LOG_FIELDS + 2]!, log[e * LOG_FIELDS + 3]!);
+      Atomics.store(c, CTRL.LOG_COUNT, 0);
+      if (Atomics.load(c, CTRL.TRUNCATED) === 1) truncated = true;
+      const stopped = Atomics.load(c, CTRL.STOP) === 1;
+      if (Atomics.load(c, CTRL.FULL) === 1) {
         ctx.bound = 'max-states';
         stop = true;
       }
+      if (stopped || stop) {
+        // Cut short (a bound, an interrupt): the next level is not assembled.
+        const added = Math.min(Atomics.load(c, CTRL.NEW_COUNT), Math.max(0, Atomics.load(c, CTRL.MAX_NEW)));
+        const extra = Atomics.load(c, CTRL.MAX_NEW) >= 0 ? added : 0;
+        return finish(false, maxDepth, extra);
+      }
+
+      // Assemble the next level in item order: links, then the segments it is read from.
+      const results = new Int32Array(shared.results, 0, shared.results.byteLength >> 2);
+      const counts = u32(shared.childCounts);
+      const parity = (depth + 1) & 1;
+      const views = shared.out.map((o) => u32(o[parity]!));
+      const next: typeof segments = [];
+      let p = 0;
+      let added = 0;
+      for (let i = 0; i < n; i++) {
+        const th = results[i * RESULT_FIELDS]!;
+        const first = results[i * RESULT_FIELDS + 1]!;
+        const cnt = results[i * RESULT_FIELDS + 2]!;
+        const v = views[th]!;
+        let r = first;
+        const parents = items[i * ITEM_FIELDS + 3]!;
+        for (let q = 0; q < parents; q++, p++) {
+          const k = counts[p]!;
+          for (let j = 0; j < k; j++, r++) links.pushChild(v[r * R + W]!);
+          links.endParent();
+        }
+        if (cnt > 0) {
+          const last = next[next.length - 1];
+          if (last && last.th === th && last.first + last.count === first) last.count += cnt;
+          else next.push({ th, parity, first, count: cnt });
+        }
+        added += cnt;
+      }
+      peakFrontier = Math.max(peakFrontier, levelSize + added);
+      peakFrontierBytes = Math.max(peakFrontierBytes, frontierBytes());
+      if (added > 0) maxDepth = depth + 1;
       // Violations found in this level are as short as any still to be found.
-      if (ctx.violations.length > 0 && !ctx.all) stop = true;
-      levelBase = nextBase;
-      cur = next;
-      curCount = added;
+      if ((ctx.violations.length > 0 && !ctx.all) || ctx.reachDone) stop = true;
+      levelBase += levelSize;
+      levelSize = added;
+      segments = next;
       depth++;
     }
-  } finally {
-    await pool.terminate();
+    return finish(levelSize === 0 && !stop, maxDepth, 0);
+
+    function finish(exhausted: boolean, depthReached: number, extraStates: number): SearchResult {
+      if (truncated && ctx.bound === undefined) ctx.bound = 'max-depth';
+      const { transitions } = totals();
+      void me.sink;
+      return ctx.finish({
+        ...(startupSeconds !== undefined ? { startupSeconds } : {}),
+        states: links.size + extraStates,
+        transitions,
+        depth: depthReached,
+        peakFrontier,
+        storeBytes: storeBytes(),
+        exhausted,
+        frontierBytes: Math.max(peakFrontierBytes, frontierBytes()),
+      });
+    }
   }
-  if (truncated && ctx.bound === undefined) ctx.bound = 'max-depth';
-  const states = levelBase + curCount;
-  return ctx.finish({
-    startupSeconds,
-    states: Math.min(states, Number.isFinite(ctx.maxStates) ? Math.max(ctx.maxStates, 0) : states),
-    transitions,
-    depth: maxDepth,
-    peakFrontier,
-    storeBytes: table.slots.byteLength + parents.byteLength + actions.byteLength,
-    exhausted: curCount === 0 && !stop,
-  });
+
+  function errorText(): string {
+    const bytes = new Uint8Array(shared.error);
+    const end = bytes.indexOf(0);
+    return new TextDecoder().decode(bytes.slice(0, end < 0 ? bytes.length : end));
+  }
 }

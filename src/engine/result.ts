@@ -57,6 +57,12 @@ export interface SearchStats {
   peakRssBytes: number;
   /** TLC-style optimistic estimate that a fingerprint collision hid a state. */
   collisionProbability: number;
+  /** Width of the fingerprints the visited set stores (64 or 128). */
+  fingerprintBits?: number;
+  /** Breadth-first search: the largest number of bytes the frontier held in memory (not in bytesPerState). */
+  frontierBytes?: number;
+  /** Breadth-first search: states of the frontier written to disk because it outgrew its memory share. */
+  spilledStates?: number;
   /** With partial-order reduction: states expanded with an ample set smaller than all enabled actions. */
   reducedStates?: number;
   /** Parallel search: seconds spent starting the worker threads, not included in `seconds`. */
@@ -120,8 +126,18 @@ export interface SearchOptions {
   stopWhenReached?: boolean;
   /** The command's shared interrupt flag (interrupt.ts): when set, the search stops with the bound `interrupted`. */
   interrupt?: Int32Array;
-  /** Hash canonical representatives when the model offers canonicalize(). */
+  /** Hash canonical representatives when the model offers canonicalize() or symmetry classes. */
   symmetry?: boolean;
+  /** Fingerprint width: 64 (default) or 128 bits (twice the visited set's memory, for a far smaller collision estimate). */
+  fingerprintBits?: 64 | 128;
+  /**
+   * Breadth-first search: bytes of frontier states kept in memory before the
+   * queue spills to disk. Default: a quarter of maxMemoryBytes when that is
+   * set, otherwise no limit.
+   */
+  frontierMemoryBytes?: number;
+  /** Directory for the frontier's spill files (default: the OS temporary directory). */
+  spillDir?: string;
   /** Report states with no enabled action that are not final. Default true. */
   checkDeadlock?: boolean;
   /** Property ids not to check. */

@@ -182,7 +182,7 @@ export function simulate(model: Model, o: SimulationOptions): SimulationResult {
       if (ctx.reachSteps.length > 0) ctx.reachStep(s, a, t, walk);
       if (ctx.reachStates.length > 0) ctx.reachState(t, walk);
       fingerprint(t, W, fp);
-      seen.add(fp[0]!, fp[1]!);
+      seen.add2(fp[0]!, fp[1]!);
       s = Uint32Array.from(t);
     }
   }

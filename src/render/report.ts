@@ -4,6 +4,7 @@
  */
 import type { Model } from '../engine/model.ts';
 import type { SearchResult, SearchStats } from '../engine/result.ts';
+import { COLLISION_WARNING } from '../engine/fingerprint.ts';
 import { formatChange } from './diff.ts';
 import { renderTrace } from './text-trace.ts';
 import { traceView, witnessView, type TraceView } from './trace.ts';
@@ -82,6 +83,9 @@ export function resultDocument(model: Model, modelId: string, config: Config, r:
       peakFrontier: s.peakFrontier,
       peakRssBytes: s.peakRssBytes,
       collisionProbability: s.collisionProbability,
+      ...(s.fingerprintBits !== undefined ? { fingerprintBits: s.fingerprintBits } : {}),
+      ...(s.frontierBytes !== undefined ? { frontierBytes: s.frontierBytes } : {}),
+      ...(s.spilledStates ? { spilledStates: s.spilledStates } : {}),
       ...(s.reducedStates !== undefined ? { reducedStates: s.reducedStates } : {}),
       ...(s.startupSeconds !== undefined ? { startupSeconds: round(s.startupSeconds, 3) } : {}),
     },
@@ -151,7 +155,14 @@ export function formatReport(doc: ResultDocument, traces: TraceView[], color = f
     `time        ${s.seconds.toFixed(2)} s${s.startupSeconds !== undefined ? ` (+${s.startupSeconds.toFixed(2)} s starting workers)` : ''}, ${formatRate(s.statesPerSecond)} states/s, ${s.bytesPerState.toFixed(1)} bytes/state, peak RSS ${formatBytes(s.peakRssBytes)}`,
   );
   if (s.reducedStates !== undefined) lines.push(`reduction   ${formatInt(s.reducedStates)} states expanded with an ample set (partial-order reduction)`);
-  lines.push(`collision   ${s.collisionProbability.toExponential(1)} (optimistic probability that a fingerprint collision hid a state)`);
+  lines.push(`collision   ${s.collisionProbability.toExponential(1)} (optimistic probability that a fingerprint collision hid a state${s.fingerprintBits === 128 ? ', 128-bit fingerprints' : ''})`);
+  if (s.collisionProbability > COLLISION_WARNING) {
+    lines.push(
+      `warning     the collision estimate passes ${COLLISION_WARNING.toExponential(0)}: a state may have been missed` +
+        (s.fingerprintBits === 128 ? '' : '; --fingerprint 128 makes it negligible (twice the visited set\'s memory)'),
+    );
+  }
+  if (s.spilledStates) lines.push(`frontier    ${formatInt(s.spilledStates)} states spilled to disk (the frontier outgrew its memory share)`);
   const metrics = Object.entries(doc.metrics);
   if (metrics.length > 0) {
     if (doc.metricsExact) lines.push(`worst case  ${metrics.map(([k, v]) => `${k} ${v}`).join(', ')}`);

@@ -35,7 +35,9 @@ export const SEARCH_OPTIONS: readonly OptionSpec[] = [
   { name: 'deadlock', kind: 'bool', default: true, description: 'report non-final states with no enabled action (--no-deadlock to skip)' },
   { name: 'skip', kind: 'string', valueName: 'ids', description: 'comma-separated property ids not to check (invariants, deadlock or reachability)' },
   { name: 'por', kind: 'bool', description: 'partial-order reduction (ample sets) where the model declares independence; traces are re-minimised' },
-  { name: 'workers', kind: 'int', min: 0, max: 256, default: 1, description: 'worker threads for the breadth-first search (0: one per core)' },
+  { name: 'workers', kind: 'int', min: 0, max: 64, default: 1, description: 'threads searching breadth-first, this one included (0: one per core)' },
+  { name: 'fingerprint', kind: 'enum', values: ['64', '128'], default: '64', valueName: 'bits', description: 'fingerprint width; 128 doubles the visited set for a negligible collision estimate' },
+  { name: 'spill-dir', kind: 'string', valueName: 'dir', description: 'where the BFS frontier spills once it outgrows a quarter of --max-memory (default: the temporary directory)' },
 ];
 
 /** Where a counterexample can be written (check and simulate). */
@@ -92,8 +94,11 @@ export function searchOptions(opts: Map<string, string | number | boolean>, know
   o.maxMemoryBytes = opts.has('max-memory') ? (opts.get('max-memory') as number) * 2 ** 20 : defaultMaxMemoryBytes();
   if (opts.has('max-memory')) {
     const w = (opts.get('workers') as number | undefined) ?? 1;
-    checkMemoryBound(o.maxMemoryBytes, w === 1 ? 0 : w === 0 ? defaultWorkers() : w);
+    // The search runs on this thread and workers - 1 more.
+    checkMemoryBound(o.maxMemoryBytes, (w === 0 ? defaultWorkers() : w) - 1);
   }
+  if (opts.get('fingerprint') === '128') o.fingerprintBits = 128;
+  if (opts.has('spill-dir')) o.spillDir = String(opts.get('spill-dir'));
   if (interrupt) o.interrupt = interrupt;
   return o;
 }
@@ -229,6 +234,7 @@ export const checkCommand: Command = {
     const searchOpts = { ...o, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) };
     if (workers !== 1 && o.strategy === 'dfs') throw new UsageError('--workers applies to breadth-first search only (drop --strategy dfs)');
     const cluster = clusterOf(options, o);
+    if (workers !== 1 && o.fingerprintBits === 128) throw new UsageError('--fingerprint 128 runs on one worker (the parallel search keeps 64-bit fingerprints): drop --workers');
     let result: SearchResult & { partitioned?: PartitionedStats } =
       cluster?.partitions !== undefined
         ? await partitionedSearch(model, factory, params, searchOpts, cluster, io)

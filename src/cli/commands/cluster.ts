@@ -49,6 +49,7 @@ export function clusterOf(options: Map<string, string | number | boolean>, o: Se
   if (partitions !== undefined) {
     if (o.strategy === 'dfs') throw new UsageError('--partitions is a breadth-first search (drop --strategy dfs)');
     if (o.partialOrder) throw new UsageError('--partitions cannot be combined with --por (the reduction needs the whole visited set in one place)');
+    if (o.fingerprintBits === 128) throw new UsageError('--partitions keeps 64-bit fingerprints (the owned sets and the messages carry 64 bits): drop --fingerprint 128');
     const w = options.get('workers') as number | undefined;
     if (w !== undefined && w !== 1) throw new UsageError('--partitions replaces --workers: the partitions run on `tlbcheck worker` processes');
   }
