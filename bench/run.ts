@@ -6,7 +6,8 @@
  * included) against the peers' verifier processes, and search time against
  * search time.
  *
- *   npm run bench [-- --json FILE]
+ *   npm run bench [-- --json FILE] [-- --only redis]
+ *   --only redis         only the partitioned search on Redis against the single-process engine (bench/redis.ts)
  *   BENCH_QUICK=1        fast subset (peterson, philosophers 10..14, tlb-mini up to NCPU 6 x NPAGE 3,
  *                        tlb cpus 2..4, 2 workers on philosophers 14 and tlb-mini 6x3): a few minutes
  *   BENCH_REPEAT=3       rounds per configuration, tools alternating (tlbcheck, SPIN, rumur, tlbcheck, ...);
@@ -27,6 +28,7 @@ import { publishedResults } from './published.ts';
 import { summary, workerMismatches } from './summary.ts';
 import { formatMachine, formatTable, machine, type Machine } from './table.ts';
 import type { BenchConfig, Row, TlbcheckRun } from './types.ts';
+import { redisBench } from './redis.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = fileURLToPath(new URL('../bin/tlbcheck.mjs', import.meta.url));
@@ -85,11 +87,13 @@ function runTlbcheck(cfg: BenchConfig, timeoutSeconds: number): Row {
   };
 }
 
-function parseArgs(argv: readonly string[]): { json?: string } {
+function parseArgs(argv: readonly string[]): { json?: string; only?: 'redis' } {
   const i = argv.indexOf('--json');
   if (i >= 0 && !argv[i + 1]) throw new Error('--json needs a file name');
   const json = i >= 0 ? argv[i + 1] : process.env['BENCH_JSON'] || undefined;
-  return json ? { json } : {};
+  const o = argv.indexOf('--only');
+  if (o >= 0 && argv[o + 1] !== 'redis') throw new Error('--only takes one part: redis');
+  return { ...(json ? { json } : {}), ...(o >= 0 ? { only: 'redis' as const } : {}) };
 }
 
 interface Settings {
@@ -235,11 +239,17 @@ function workerCountLines(rows: readonly Row[]): string[] {
   return compared > 0 ? [`State/transition counts: parallel runs equal the 1-worker runs (${compared} comparison${compared === 1 ? '' : 's'}).`] : [];
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const s = settings();
   const m = machine();
   const started = new Date();
+  if (args.only === 'redis') {
+    const r = await redisBench(log, Math.max(s.timeout, 600));
+    process.stdout.write(`${[`# tlbcheck benchmark, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC: the partitioned search only`, '', formatMachine(m), '', ...(r?.lines ?? ['redis-server not available: nothing measured'])].join('\n')}\n`);
+    if (args.json && r) writeFileSync(args.json, `${JSON.stringify({ date: started.toISOString(), machine: m, redis: r.rows }, null, 2)}\n`);
+    return;
+  }
   const t0 = performance.now();
 
   let available: Record<PeerTool, string | undefined> = { spin: undefined, rumur: undefined };
@@ -265,12 +275,17 @@ function main(): void {
     '',
     `The bench took ${minutes((performance.now() - t0) / 1000)} (${s.repeat} round${s.repeat === 1 ? '' : 's'} a configuration${s.repeat > 1 ? ', medians shown' : ''}).`,
   ];
+  const redis = await redisBench(log, Math.max(s.timeout, 600));
+  if (redis) lines.push('', ...redis.lines);
   process.stdout.write(`${lines.join('\n')}\n`);
 
   if (args.json) {
-    writeFileSync(args.json, `${JSON.stringify({ date: started.toISOString(), machine: m, peers: available, timeoutSeconds: s.timeout, rows }, null, 2)}\n`);
+    writeFileSync(args.json, `${JSON.stringify({ date: started.toISOString(), machine: m, peers: available, timeoutSeconds: s.timeout, rows, ...(redis ? { redis: redis.rows } : {}) }, null, 2)}\n`);
     log(`bench: rows written to ${args.json}`);
   }
 }
 
-main();
+main().catch((e: unknown) => {
+  log(`bench: ${e instanceof Error ? e.message : String(e)}`);
+  process.exitCode = 1;
+});

@@ -24,6 +24,28 @@ function xorshift(seed: number): () => number {
 }
 
 describe('visited sets', () => {
+  it('64-bit: pairs() lists every stored fingerprint once, as the (hi, lo) pairs add2 takes (the cluster simulation jobs send them)', () => {
+    const set = new FingerprintSet(16);
+    const rnd = xorshift(7);
+    const ref = new Set<string>();
+    for (let i = 0; i < 5_000; i++) {
+      const h = rnd();
+      const l = i % 3 === 0 ? rnd() % 64 : rnd(); // some crowded homes
+      if (h === 0 && l === 0) continue;
+      set.add2(h, l);
+      ref.add(`${h},${l}`);
+      if (i % 5 === 0) set.add2(h, l); // a duplicate
+    }
+    const p = set.pairs();
+    expect(p.length).toBe(2 * ref.size);
+    const got = new Set<string>();
+    for (let k = 0; k < p.length; k += 2) got.add(`${p[k]},${p[k + 1]}`);
+    expect(got).toEqual(ref);
+    const copy = new FingerprintSet();
+    for (let k = 0; k < p.length; k += 2) expect(copy.add2(p[k]!, p[k + 1]!)).toBe(true);
+    for (let k = 0; k < p.length; k += 2) expect(set.has2(p[k]!, p[k + 1]!)).toBe(true);
+  });
+
   for (const [name, make, lanes] of [
     ['64-bit', () => new FingerprintSet(16), 2],
     ['128-bit', () => new FingerprintSet128(16), 4],

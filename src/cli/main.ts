@@ -11,9 +11,10 @@ import { regenCommand } from './commands/regen.ts';
 import { replayCommand } from './commands/replay.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { whyCommand } from './commands/why.ts';
+import { workerCommand } from './commands/worker.ts';
 import { TOOL_VERSION } from '../render/report.ts';
 
-export const COMMANDS: Command[] = [matrixCommand, checkCommand, whyCommand, simulateCommand, replayCommand, regenCommand, listCommand];
+export const COMMANDS: Command[] = [matrixCommand, checkCommand, whyCommand, simulateCommand, replayCommand, regenCommand, listCommand, workerCommand];
 /** The command `tlbcheck` runs with no arguments. */
 const DEFAULT_COMMAND: string | undefined = 'matrix';
 

@@ -5,8 +5,12 @@
 
 export type Verdict = 'holds' | 'violated' | 'incomplete';
 
-/** Why a search stopped before covering the whole reachable space. */
-export type Bound = 'max-states' | 'max-depth' | 'time-limit' | 'max-memory' | 'interrupted';
+/**
+ * Why a search stopped before covering the whole reachable space.
+ * `worker-lost`: a distributed search lost one of its workers (and with it
+ * part of the visited set).
+ */
+export type Bound = 'max-states' | 'max-depth' | 'time-limit' | 'max-memory' | 'interrupted' | 'worker-lost';
 
 export interface Violation {
   /** Property id (an invariant's id, or the deadlock property's). */

@@ -31,6 +31,8 @@ export interface SimulationOptions {
   /** Called about every `progressIntervalMs` (2 s) while the runs go on. */
   readonly onProgress?: (p: SimulationProgress) => void;
   readonly progressIntervalMs?: number;
+  /** The set of distinct states met (fingerprints); a fresh one when absent. A caller may pass its own to read them afterwards. */
+  readonly visited?: FingerprintSet;
 }
 
 export interface SimulationProgress {
@@ -81,7 +83,7 @@ export function simulate(model: Model, o: SimulationOptions): SimulationResult {
   const start = performance.now();
   const W = model.stateWords;
   const A = model.actions.length;
-  const seen = new FingerprintSet();
+  const seen = o.visited ?? new FingerprintSet();
   const fp = new Uint32Array(2);
   const inits = model.initialStates();
   const nexts: Uint32Array[] = Array.from({ length: A }, () => new Uint32Array(W));

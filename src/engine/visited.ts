@@ -245,6 +245,21 @@ export class FingerprintSet implements VisitedSet {
     return this.t[home(fps[off + 1]!, this.scale) << 1]!;
   }
 
+  /** Every stored fingerprint as (hi, lo) pairs (the order add2 takes), in table order. */
+  pairs(): Uint32Array {
+    const t = this.t;
+    const out = new Uint32Array(this.size * 2);
+    let k = 0;
+    for (let j = 0; j < 2 * this.cap; j += 2) {
+      const l = t[j]!;
+      const h = t[j + 1]!;
+      if (h === 0 && l === 0) continue;
+      out[k++] = h;
+      out[k++] = l;
+    }
+    return out;
+  }
+
   private grow(): void {
     const cap = Math.ceil(this.cap * GROWTH);
     this.t = growTable(this.t, 2, this.cap, cap);

@@ -2,7 +2,7 @@
 import { check } from '../../engine/check.ts';
 import { defaultWorkers, parallelBfs } from '../../engine/parallel.ts';
 import type { Model, ModelFactory, ParamValues } from '../../engine/model.ts';
-import type { SearchOptions } from '../../engine/result.ts';
+import type { SearchOptions, SearchResult } from '../../engine/result.ts';
 import { boundText, formatInt, formatReport, resultDocument, type Config } from '../../render/report.ts';
 import { totalmem } from 'node:os';
 import { traceView, witnessView, type TraceView } from '../../render/trace.ts';
@@ -20,6 +20,8 @@ import { findModel, MODEL_REGISTRY, MODELS, SUITES } from '../../../models/index
 import { listValue, parseArgs, paramOptions, paramValues, quote, shellQuote, UsageError, type OptionSpec } from '../args.ts';
 import { EXIT, HELP_OPTION, type Command, type Io } from '../command.ts';
 import { progressPrinter } from '../progress.ts';
+import { clusterOf, counterexampleOnWorkers, PARTITIONS_OPTION, partitionedLines, partitionedSearch, REDIS_OPTION } from './cluster.ts';
+import type { PartitionedStats } from '../../cluster/partitioned.ts';
 
 /** Options every search command understands. */
 export const SEARCH_OPTIONS: readonly OptionSpec[] = [
@@ -119,7 +121,7 @@ function memoryCeilingMiB(): number {
 export function continueCommand(prefix: readonly string[], argv: readonly string[], bound: string | undefined, o: SearchOptions): string | undefined {
   if (!bound) return undefined;
   const args = [...argv];
-  if (bound !== 'interrupted') {
+  if (bound !== 'interrupted' && bound !== 'worker-lost') {
     const curMiB = Math.round((o.maxMemoryBytes ?? 0) / 2 ** 20);
     const next: Record<string, string | undefined> = {
       'max-states': String((o.maxStates ?? 0) * 4),
@@ -222,7 +224,7 @@ export const checkCommand: Command = {
     'complete) or unknown; they never change the verdict or the exit code.\n' +
     'Exit codes: 0 every property holds, 1 a property is violated, 2 usage or input error,\n' +
     '3 incomplete (a bound, a limit or an interrupt cut the search short: nothing is proved).',
-  options: [...SEARCH_OPTIONS, { name: 'row', kind: 'string', valueName: 'id', description: "check exactly this suite row's configuration (ids as `tlbcheck matrix` prints them)" }, ...OUTPUT_OPTIONS],
+  options: [...SEARCH_OPTIONS, REDIS_OPTION, PARTITIONS_OPTION, { name: 'row', kind: 'string', valueName: 'id', description: "check exactly this suite row's configuration (ids as `tlbcheck matrix` prints them)" }, ...OUTPUT_OPTIONS],
   async run(argv: readonly string[], io: Io): Promise<number> {
     const prepared = prepareModel(this, argv, io);
     if (!prepared) return EXIT.holds;
@@ -231,11 +233,14 @@ export const checkCommand: Command = {
     const workers = (options.get('workers') as number | undefined) ?? 1;
     const searchOpts = { ...o, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) };
     if (workers !== 1 && o.strategy === 'dfs') throw new UsageError('--workers applies to breadth-first search only (drop --strategy dfs)');
+    const cluster = clusterOf(options, o);
     if (workers !== 1 && o.fingerprintBits === 128) throw new UsageError('--fingerprint 128 runs on one worker (the parallel search keeps 64-bit fingerprints): drop --workers');
-    let result =
-      workers === 1
-        ? check(model, searchOpts)
-        : await parallelBfs(model, { registry: MODEL_REGISTRY, model: factory.id, params }, { ...searchOpts, workers: workers === 0 ? defaultWorkers() : workers });
+    let result: SearchResult & { partitioned?: PartitionedStats } =
+      cluster?.partitions !== undefined
+        ? await partitionedSearch(model, factory, params, searchOpts, cluster, io)
+        : workers === 1
+          ? check(model, searchOpts)
+          : await parallelBfs(model, { registry: MODEL_REGISTRY, model: factory.id, params }, { ...searchOpts, workers: workers === 0 ? defaultWorkers() : workers });
     progress.done();
     // Every later search of this command shares its bounds (deadline, memory, interrupt).
     const budget = budgetOf(o);
@@ -266,7 +271,9 @@ export const checkCommand: Command = {
         p.status?.(attempt);
       };
       const known = o.strategy !== 'dfs' ? first : undefined;
-      const c = counterexample(factory, params, first!.property, true, { ...budget, ...(p.onProgress ? { onProgress: (x) => p.onProgress!(x, attempt) } : {}) }, known, onAttempt);
+      const c = cluster
+        ? await counterexampleOnWorkers(cluster, factory, params, first!.property, budget, known, p.status)
+        : counterexample(factory, params, first!.property, true, { ...budget, ...(p.onProgress ? { onProgress: (x) => p.onProgress!(x, attempt) } : {}) }, known, onAttempt);
       p.done();
       if (c) {
         saved = { file: c.file, view: c.view };
@@ -285,7 +292,7 @@ export const checkCommand: Command = {
     }
     const traces = result.violations.map((v) => (v === first && saved && !minimizing ? saved.view : traceView(model, v)));
     const doc = resultDocument(model, factory.id, configOf(params, o), result, traces, witnessTraces);
-    const cont = result.bound !== undefined && (result.verdict === 'incomplete' || result.bound === 'interrupted') ? continueCommand(['check'], withKeyParams(factory, params, argv, prepared.row !== undefined), result.bound, o) : undefined;
+    const cont = result.bound !== undefined && (result.verdict === 'incomplete' || result.bound === 'interrupted' || result.bound === 'worker-lost') ? continueCommand(['check'], withKeyParams(factory, params, argv, prepared.row !== undefined), result.bound, o) : undefined;
     const reproduce = prepared.row ? `tlbcheck check --row ${shellQuote(prepared.row.id)}` : undefined;
     if (json) {
       io.out(
@@ -296,6 +303,7 @@ export const checkCommand: Command = {
             ...(cont ? { continue: cont } : {}),
             ...(saved && minimizing ? { minimized: saved.file } : {}),
             ...(minimizeNote ? { notes: [minimizeNote] } : {}),
+            ...(result.partitioned ? { partitioned: result.partitioned } : {}),
           },
           null,
           2,
@@ -304,9 +312,11 @@ export const checkCommand: Command = {
     } else {
       if (reproduce) io.out(`row         ${prepared.row!.id}`);
       io.out(formatReport(doc, minimizing ? [] : traces, color, witnessTraces));
+      if (result.partitioned) io.out(partitionedLines(result.partitioned).join('\n'));
       if (result.bound !== undefined && (result.verdict === 'incomplete' || result.bound === 'interrupted')) {
         const covered = `covered ${formatInt(doc.stats.states)} states to depth ${doc.stats.depth}`;
         if (result.bound === 'interrupted') io.out(`${covered}; interrupted. To run it again (the search starts over; there is no checkpoint): ${cont}`);
+        else if (result.bound === 'worker-lost') io.out(`${covered}; a worker was lost. To run it again (the search starts over, with every worker): ${cont}`);
         else if (cont) io.out(`${covered}; to go further: ${cont}`);
         else io.out(`${covered}; no larger --${result.bound} fits this machine: try a smaller configuration, --symmetry, or simulate`);
       }

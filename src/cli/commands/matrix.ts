@@ -9,6 +9,8 @@ import { selectRows, type RowOutcome, type Suite } from '../../suite/suite.ts';
 import { parseArgs, quote, shellQuote, UsageError } from '../args.ts';
 import { EXIT, HELP_OPTION, type Command, type Io } from '../command.ts';
 import { checkMemoryBound } from './check.ts';
+import { REDIS_OPTION } from './cluster.ts';
+import { batchLine, parseRedisUrl } from '../../cluster/options.ts';
 
 export const matrixCommand: Command = {
   name: 'matrix',
@@ -31,6 +33,7 @@ export const matrixCommand: Command = {
     { name: 'minimize', kind: 'bool', default: true, description: 'shrink each violating row to its smallest violating configuration (MIN column; --no-minimize to skip)' },
     { name: 'workers', kind: 'int', min: 0, max: 256, default: 0, description: 'rows run in parallel on this many threads (0: one per core)' },
     { name: 'json', kind: 'bool', description: 'print the matrix as one JSON document' },
+    { ...REDIS_OPTION, description: `${REDIS_OPTION.description}: every row is a job (start \`tlbcheck worker --redis URL\` anywhere)` },
     HELP_OPTION,
   ],
   async run(argv: readonly string[], io: Io): Promise<number> {
@@ -63,8 +66,11 @@ export const matrixCommand: Command = {
       io.err(`\r\x1b[2K[${done}/${suite.rows.length}] ${o.row.id}: ${o.status === 'not-run' ? 'not run' : o.verdict}; ${mem}${left}`);
     };
     const run = { minimize: (options.get('minimize') as boolean | undefined) ?? true };
-    const outcomes =
-      workers > 1
+    const redisUrl = options.get('redis') as string | undefined;
+    if (redisUrl !== undefined && options.has('workers')) throw new UsageError('--workers does not apply with --redis: the rows run on the workers (start more of them)');
+    const outcomes = redisUrl !== undefined
+      ? await (await import('../../cluster/matrix.ts')).runSuiteOnWorkers(suite, parseRedisUrl(redisUrl), progress, extra, run, tty ? (p) => io.err(`\r\x1b[2K${batchLine('rows', p)}`) : undefined)
+      : workers > 1
         ? await runSuiteParallel(suite, MODEL_REGISTRY, workers, progress, extra, run)
         : runSuite(suite, findModel, (o, i) => progress(o, i + 1), extra, run);
     if (tty) io.err('\r\x1b[2K');

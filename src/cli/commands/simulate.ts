@@ -8,10 +8,12 @@ import { toTraceFile } from '../../counterexample/format.ts';
 import { renderTraceFile } from '../../counterexample/render-file.ts';
 import { traceView, witnessView } from '../../render/trace.ts';
 import { boundText, formatInt, JSON_FORMAT_VERSION, TOOL_VERSION } from '../../render/report.ts';
-import { shellQuote, type OptionSpec } from '../args.ts';
+import { shellQuote, UsageError, type OptionSpec } from '../args.ts';
 import { progressPrinter, simulationLine } from '../progress.ts';
 import { EXIT, type Command, type Io } from '../command.ts';
 import { configOf, prepareModel, TRACE_OUTPUT_OPTIONS, withKeyParams, writeOutputs } from './check.ts';
+import { REDIS_OPTION } from './cluster.ts';
+import { batchLine, parseRedisUrl, runsPerJob } from '../../cluster/options.ts';
 
 const SIM_OPTIONS: readonly OptionSpec[] = [
   { name: 'seed', kind: 'string', valueName: 'seed', default: '1', description: 'seed of the runs (run i uses "<seed>:<i>")' },
@@ -25,6 +27,8 @@ const SIM_OPTIONS: readonly OptionSpec[] = [
   { name: 'no-minimize', kind: 'bool', description: 'report the random walk as found (loop-erased), without searching for a shorter one' },
   { name: 'deadlock', kind: 'bool', default: true, description: 'report stuck non-final states (--no-deadlock to skip)' },
   { name: 'skip', kind: 'string', valueName: 'ids', description: 'comma-separated property ids not to check' },
+  REDIS_OPTION,
+  { name: 'runs-per-job', kind: 'int', min: 1, max: 1e9, valueName: 'n', description: 'with --redis: runs per job', default: 'about 64 jobs, at most 200,000 steps each' },
   ...TRACE_OUTPUT_OPTIONS,
 ];
 
@@ -48,7 +52,10 @@ export const simulateCommand: Command = {
     const fromRun = (options.get('from-run') as number | undefined) ?? 0;
     const budget = budgetOf(o);
     const status = progressPrinter(io, `${factory.id}: `);
-    const r = simulate(model, {
+    const redisUrl = options.get('redis') as string | undefined;
+    const target = redisUrl !== undefined ? parseRedisUrl(redisUrl) : undefined;
+    if (options.has('runs-per-job') && !target) throw new UsageError('--runs-per-job needs --redis URL');
+    const simOptions = {
       seed,
       runs,
       firstRun: fromRun,
@@ -57,8 +64,10 @@ export const simulateCommand: Command = {
       checkDeadlock: o.checkDeadlock ?? true,
       skip: o.skip ?? [],
       ...budget,
-      ...(status.status ? { onProgress: (p: SimulationProgress) => status.status!(simulationLine(p)) } : {}),
-    });
+    };
+    const r = target
+      ? await (await import('../../cluster/simulate.ts')).simulateOnWorkers(target, factory, params, simOptions, (options.get('runs-per-job') as number | undefined) ?? runsPerJob(runs, simOptions.depth), status.status ? (p) => status.status!(batchLine('runs', p)) : undefined)
+      : simulate(model, { ...simOptions, ...(status.status ? { onProgress: (p: SimulationProgress) => status.status!(simulationLine(p)) } : {}) });
     status.done();
     const summary = `${formatInt(r.runs)} runs, ${formatInt(r.steps)} steps, ${formatInt(r.distinctStates)} distinct states seen, ${r.seconds.toFixed(2)} s`;
     const json = options.get('json') === true;
@@ -111,10 +120,21 @@ export const simulateCommand: Command = {
         } else notes.push(`the bounded search for a shorter trace was cut short (${bfs.result.bound ?? 'no result'}); keeping the walk`);
         const q = progressPrinter(io, `${factory.id}: minimizing: `);
         let attempt = '';
-        const m = minimize(factory, params, v.property, { ...budget, maxStates: states, ...(q.onProgress ? { onProgress: (x: Progress) => q.onProgress!(x, attempt) } : {}) }, 200, v, (change, n) => {
-          attempt = `attempt ${n} (${change})`;
-          q.status?.(attempt);
-        });
+        let m;
+        if (target) {
+          const [{ JobClient }, { minimizeOnWorkers }] = await Promise.all([import('../../cluster/client.ts'), import('../../cluster/shrink.ts')]);
+          const client = await JobClient.open(target);
+          try {
+            m = await minimizeOnWorkers(client, factory, params, v.property, { ...budget, maxStates: states }, 200, v, q.status);
+          } finally {
+            await client.close();
+          }
+        } else {
+          m = minimize(factory, params, v.property, { ...budget, maxStates: states, ...(q.onProgress ? { onProgress: (x: Progress) => q.onProgress!(x, attempt) } : {}) }, 200, v, (change, n) => {
+            attempt = `attempt ${n} (${change})`;
+            q.status?.(attempt);
+          });
+        }
         q.done();
         if (m?.stopped) notes.push(`minimization stopped early (${boundText(m.stopped)}): the configuration shown is the smallest found so far`);
         if (m && m.params !== params) {

@@ -1,0 +1,320 @@
+/**
+ * The cluster on real parts: a redis-server of the test's own, 3 `tlbcheck
+ * worker` processes, and the CLI as a user runs it. Jobs (matrix rows,
+ * simulation runs, shrinking candidates) give the local output apart from
+ * timings; the partitioned search gives the sequential search's counts,
+ * verdicts and shortest lengths; a worker killed mid-run loses nothing from
+ * the matrix, and ends a partitioned search incomplete, never holds.
+ */
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { OwnedSet, ownerFunction, ownerOf } from '../src/cluster/owned-set.ts';
+import { endMessage, HEADER_WORDS, KIND_END, KIND_STATES, OutBatch, RECORD_EXTRA, wordsOf } from '../src/cluster/wire.ts';
+import { isOneLineError, tlbcheck } from './cli-helpers.ts';
+import { startRedis, startRedisTcp, startWorkers, stopWorkers, tlbcheckAsync, withoutTimings, workerWith, type RedisServer, type WorkerProcess } from './redis-helpers.ts';
+
+const server = inject('redisServer');
+
+describe('cluster options without a server', () => {
+  it('worker --help, and usage errors with one line and exit 2', () => {
+    const h = tlbcheck('worker', '--help');
+    expect(h.code).toBe(0);
+    expect(h.stdout).toContain('usage: tlbcheck worker --redis URL');
+    for (const args of [
+      ['worker'],
+      ['worker', '--redis', 'http://localhost'],
+      ['worker', '--redis', 'unix:///nonexistent/dir/redis.sock'],
+      ['check', 'peterson', '--partitions', '2'],
+      ['check', 'peterson', '--redis', 'unix:///nonexistent/x.sock', '--partitions', '2', '--strategy', 'dfs'],
+      ['check', 'peterson', '--redis', 'unix:///nonexistent/x.sock', '--partitions', '2', '--workers', '2'],
+      ['check', 'peterson', '--redis', 'unix:///nonexistent/x.sock', '--partitions', '2', '--fingerprint', '128'],
+      ['check', 'peterson', '--redis', 'unix:///nonexistent/x.sock', '--partitions', '2'],
+      ['simulate', 'peterson', '--runs-per-job', '3'],
+      ['matrix', '--redis', 'unix:///nonexistent/x.sock', '--workers', '2'],
+    ]) {
+      const r = tlbcheck(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(isOneLineError(r), `${args.join(' ')}: ${r.stderr}`).toBe(true);
+    }
+  });
+});
+
+describe('the command line without --redis', () => {
+  it('loads neither BullMQ nor ioredis (half a second at every start): the cluster modules are imported only when used', () => {
+    // The static (value) imports reachable from the CLI's entry point; `import type` and dynamic import() are not followed.
+    const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+    const seen = new Map<string, string>();
+    const visit = (file: string, via: string): void => {
+      if (seen.has(file)) return;
+      seen.set(file, via);
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/^(?:import|export)\s+(?!type\s)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm)) {
+        const spec = m[1]!;
+        if (spec === 'bullmq' || spec === 'ioredis') throw new Error(`${file} imports ${spec}, reached from ${via}`);
+        if (spec.startsWith('.')) visit(resolve(dirname(file), spec), file);
+      }
+    };
+    visit(resolve(root, 'src/cli/main.ts'), 'the entry point');
+    expect(seen.size).toBeGreaterThan(20);
+    expect([...seen.keys()].some((f) => f.endsWith('src/cluster/options.ts'))).toBe(true);
+  });
+});
+
+describe('partition parts without a server', () => {
+  it('the owner is the whole 64-bit fingerprint mod K, for every K the CLI takes', () => {
+    const u32 = fc.integer({ min: 0, max: 0xffffffff });
+    fc.assert(
+      fc.property(u32, u32, fc.integer({ min: 1, max: 1024 }), (h, l, k) => {
+        const want = Number(((BigInt(h) << 32n) + BigInt(l)) % BigInt(k));
+        // Fingerprints arrive as Uint32Array words, and as signed values after | or ^.
+        return ownerFunction(k)(h, l) === want && ownerFunction(k)(h | 0, l | 0) === want && ownerOf(h, l, k) === want;
+      }),
+      { numRuns: 5000 },
+    );
+    expect(ownerFunction(1)(0xffffffff, 0xffffffff)).toBe(0);
+    expect(ownerFunction(1024)(0xffffffff, 0xffffffff)).toBe(1023);
+  });
+
+  it('the owned set keeps every fingerprint with its parent link through its growths', () => {
+    const set = new OwnedSet(300, 16);
+    const n = 20_000;
+    // Fingerprints are unsigned words, as they come out of Uint32Arrays.
+    const key = (i: number): [number, number] => [(Math.imul(i + 1, 0x9e3779b1) | 1) >>> 0, Math.imul(i + 7, 0x85ebca6b) >>> 0];
+    for (let i = 0; i < n; i++) {
+      const [h, l] = key(i);
+      expect(set.add(h, l, i, i + 1, i % 300)).toBe(true);
+    }
+    expect(set.size).toBe(n);
+    for (let i = 0; i < n; i += 97) {
+      const [h, l] = key(i);
+      expect(set.add(h, l, 0, 0, 0)).toBe(false);
+      expect(set.parent(h, l)).toEqual([i, i + 1, i % 300]);
+    }
+    expect(set.has(12345, 678)).toBe(false);
+    expect(set.parent(12345, 678)).toBeUndefined();
+  });
+
+  it('a batch is one typed-array message: header, then state words, fingerprint, parent and action per state', () => {
+    const b = new OutBatch(3, 2, 5);
+    b.push(Uint32Array.of(1, 2, 3), 3, 10, 11, 12, 13, 4);
+    expect(b.full).toBe(false);
+    b.push(Uint32Array.of(7, 8, 9), 3, 20, 21, 22, 23, 6);
+    expect(b.full).toBe(true);
+    const msg = b.take(KIND_STATES, 9);
+    expect(b.count).toBe(0);
+    expect(msg.byteLength).toBe(4 * (HEADER_WORDS + 2 * (3 + RECORD_EXTRA)));
+    // An unaligned copy reads the same.
+    const unaligned = Buffer.alloc(msg.byteLength + 1).subarray(1);
+    msg.copy(unaligned);
+    for (const m of [wordsOf(msg), wordsOf(unaligned)]) expect([...m]).toEqual([KIND_STATES, 5, 9, 2, 1, 2, 3, 10, 11, 12, 13, 4, 7, 8, 9, 20, 21, 22, 23, 6]);
+    expect([...wordsOf(endMessage(2, 9))]).toEqual([KIND_END, 2, 9, 0]);
+  });
+});
+
+describe.skipIf(!server)('on a redis-server with 3 workers', () => {
+  let redis: RedisServer;
+  let workers: WorkerProcess[];
+  const url = (): string => redis.url;
+  const local = (...args: string[]) => JSON.parse(tlbcheck(...args, '--json').stdout) as Record<string, unknown>;
+  const remote = async (...args: string[]) => {
+    const r = await tlbcheckAsync([...args, '--json', '--redis', url()]);
+    return { code: r.code, doc: JSON.parse(r.stdout) as Record<string, any>, stderr: r.stderr };
+  };
+  /** Replaces workers that were stopped, so that 3 run again. */
+  const topUp = async (): Promise<void> => {
+    // A worker sent SIGTERM by the last test may still be finishing its job: wait for it to exit, or it counts as one of the 3 and no
+    // replacement starts (the next search then waits for a partition nobody takes).
+    await Promise.all(workers.filter((w) => w.child.killed && w.child.exitCode === null && w.child.signalCode === null).map((w) => new Promise((r) => w.child.once('exit', r))));
+    const alive = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+    workers = [...alive, ...(await startWorkers(url(), 3 - alive.length))];
+  };
+
+  beforeAll(async () => {
+    redis = await startRedis(server);
+    workers = await startWorkers(redis.url, 3);
+  });
+  afterAll(async () => {
+    if (workers) await stopWorkers(workers);
+    await redis?.stop();
+  });
+
+  describe('jobs: the output is the local one apart from timings', () => {
+    it('matrix rows (with their minimization) as jobs', async () => {
+      const args = ['matrix', '--only', 'arm-2.6.37'];
+      const r = await remote(...args);
+      expect(r.code).toBe(0);
+      expect(r.doc.rows.length).toBe(4);
+      expect(withoutTimings(r.doc)).toEqual(withoutTimings(local(...args)));
+    });
+
+    it('simulation runs as jobs: a violation, its run and seed, the minimization with shrinking candidates as jobs', async () => {
+      const args = ['simulate', 'tlb', '--backend', 'x86-2.6.38', '--cpus', '3', '--pages', '2', '--gup', '1', '--tlb', 'broadcast', '--seed', '7'];
+      const r = await remote(...args);
+      expect(r.code).toBe(1);
+      expect(r.doc.counterexample.minimization.tried.length).toBeGreaterThan(0);
+      expect(withoutTimings(r.doc)).toEqual(withoutTimings(local(...args)));
+    });
+
+    it('simulation runs as jobs: nothing found (steps, distinct states, witnesses as locally)', async () => {
+      const args = ['simulate', 'peterson', '--runs', '300'];
+      const r = await remote(...args, '--runs-per-job', '7');
+      expect(r.code).toBe(3);
+      expect(r.doc.simulation.distinctStates).toBeGreaterThan(0);
+      expect(withoutTimings(r.doc)).toEqual(withoutTimings(local(...args)));
+    });
+
+    it('check --minimize: shrinking candidates as jobs', async () => {
+      const args = ['check', 'tlb', '--backend', 'arm-2.6.37', '--path', 'unmap_region', '--cpus', '3', '--pages', '2', '--vmas', '2', '--minimize'];
+      const r = await remote(...args);
+      expect(r.code).toBe(1);
+      expect(r.doc.minimized.minimization.tried.length).toBeGreaterThan(1);
+      expect(withoutTimings(r.doc)).toEqual(withoutTimings(local(...args)));
+    });
+  });
+
+  describe('partitioned search: the sequential counts, verdicts and shortest lengths', () => {
+    const summary = (d: Record<string, any>) => ({
+      verdict: d.verdict,
+      bound: d.bound,
+      complete: d.complete,
+      states: d.stats.states,
+      transitions: d.stats.transitions,
+      depth: d.stats.depth,
+      violations: d.violations.map((v: { property: string; length: number }) => [v.property, v.length]).sort(),
+      reachability: d.reachability,
+      metrics: d.metrics,
+    });
+    const cases: string[][] = [
+      ['philosophers', '--n', '14', '--all'],
+      ['tlb', '--backend', 'arm-2.6.37', '--path', 'unmap_region', '--cpus', '3', '--pages', '2', '--vmas', '2', '--all'],
+      ['tlb', '--backend', 'generic-6.18', '--cpus', '3', '--pages', '2', '--run', 'cpu0=munmap,cpu1=madvise_dontneed'],
+      ['tlb-mini', '--ncpu', '6', '--npage', '3'],
+      ['peterson'],
+      ['philosophers', '--n', '10', '--all', '--max-depth', '5'],
+      ['philosophers', '--n', '10', '--all', '--max-depth', '50'],
+    ];
+    for (const c of cases) {
+      it(`check ${c.join(' ')} --partitions 3`, async () => {
+        const want = tlbcheck('check', ...c, '--json');
+        const r = await remote('check', ...c, '--partitions', '3');
+        expect(r.code).toBe(want.code);
+        expect(summary(r.doc)).toEqual(summary(JSON.parse(want.stdout)));
+        expect(r.doc.partitioned.partitions).toBe(3);
+        if (c[0] === 'philosophers' && c[2] === '14') expect(r.doc.stats.states).toBe(228_486);
+      });
+    }
+
+    it('traces are rebuilt through the owners and replay (text report, witnesses)', async () => {
+      const r = await tlbcheckAsync(['check', 'broken-mutex', '--redis', url(), '--partitions', '3']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('VIOLATED: mutex');
+      expect(r.stdout).toMatch(/partitions {2}3 on \d workers/);
+      const w = await remote('check', 'peterson', '--partitions', '2');
+      expect(w.doc.witnesses.map((x: { property: string; length: number }) => [x.property, x.length])).toEqual([
+        ['p0-critical', 3],
+        ['p1-enters-while-p0-waits', 5],
+      ]);
+    });
+
+    it('bounds: --max-states and --max-depth end incomplete, as locally', async () => {
+      const s = await remote('check', 'philosophers', '--n', '12', '--all', '--max-states', '1000', '--partitions', '3');
+      expect(s.code).toBe(3);
+      expect(s.doc).toMatchObject({ verdict: 'incomplete', bound: 'max-states', complete: false });
+      expect(s.doc.continue).toContain('--max-states 4000');
+      const d = await remote('check', 'philosophers', '--n', '12', '--all', '--max-depth', '4', '--partitions', '2');
+      expect(d.code).toBe(3);
+      expect(d.doc).toMatchObject({ verdict: 'incomplete', bound: 'max-depth' });
+    });
+
+    it('one partition is the whole search; over TCP on 127.0.0.1 too', async () => {
+      const tcp = await startRedisTcp(server);
+      const ws = await startWorkers(tcp.url, 2);
+      try {
+        const r = await tlbcheckAsync(['check', 'philosophers', '--n', '10', '--all', '--redis', tcp.url, '--partitions', '2', '--json']);
+        expect(JSON.parse(r.stdout).stats.states).toBe(6726);
+        const one = await tlbcheckAsync(['check', 'philosophers', '--n', '10', '--all', '--redis', tcp.url, '--partitions', '1', '--json']);
+        expect(JSON.parse(one.stdout).stats.states).toBe(6726);
+      } finally {
+        await stopWorkers(ws);
+        await tcp.stop();
+      }
+    });
+  });
+
+  describe('faults', () => {
+    it('a worker killed mid-row: the matrix result is unchanged, each row counted once', async () => {
+      await topUp();
+      const run = tlbcheckAsync(['matrix', '--suite', 'examples', '--json', '--redis', url()]);
+      // philosophers/17 runs for seconds: kill the worker that took it.
+      const victim = await workerWith(workers, /started row philosophers\/17/);
+      await new Promise((r) => setTimeout(r, 500));
+      victim.child.kill('SIGKILL');
+      const r = await run;
+      expect(r.code).toBe(0);
+      const doc = JSON.parse(r.stdout);
+      // Every row as pinned (verdicts, violated sets, lengths, costs), once each, the killed one with its full count.
+      expect(doc.summary).toMatchObject({ rows: 6, matched: 6, mismatched: 0, incomplete: 0, notRun: 0 });
+      expect(doc.rows.map((x: { id: string }) => x.id)).toEqual(['peterson', 'broken-mutex', 'philosophers/5', 'counters/4x5', 'tlb-mini/buggy', 'philosophers/17']);
+      expect(doc.rows[5].states).toBe(3_215_042);
+      // Another worker ran it again from the start.
+      expect(workers.filter((w) => w !== victim && /started row philosophers\/17/.test(w.log)).length).toBeGreaterThan(0);
+    });
+
+    it('a worker stopped with SIGTERM mid-row hands the row back: unchanged result, exit 0 for the worker', async () => {
+      await topUp();
+      const args = ['matrix', '--suite', 'examples', '--only', 'philosophers/17'];
+      for (const w of workers) w.log = '';
+      const run = tlbcheckAsync([...args, '--json', '--redis', url()]);
+      const victim = await workerWith(workers, /started row philosophers\/17/);
+      await new Promise((r) => setTimeout(r, 500));
+      const [code] = await stopWorkers([victim]);
+      expect(code).toBe(0);
+      expect(victim.log).toContain('handed back row philosophers/17');
+      const r = await run;
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).summary).toMatchObject({ rows: 1, matched: 1 });
+    });
+
+    it('a worker killed mid-search: the partitioned search ends incomplete (worker-lost), never holds', async () => {
+      await topUp();
+      for (const w of workers) w.log = '';
+      const run = tlbcheckAsync(['check', 'philosophers', '--n', '18', '--all', '--skip', 'deadlock', '--json', '--redis', url(), '--partitions', '3']);
+      const victim = await workerWith(workers, /started partition/);
+      await new Promise((r) => setTimeout(r, 3000));
+      victim.child.kill('SIGKILL');
+      const r = await run;
+      expect(r.code).toBe(3);
+      const doc = JSON.parse(r.stdout);
+      expect(doc).toMatchObject({ verdict: 'incomplete', bound: 'worker-lost', complete: false });
+      expect(doc.partitioned.lost).toMatch(/partition \d's worker .* stopped responding/);
+      expect(doc.continue).toContain('--partitions 3');
+    });
+
+    it('a worker stopped with SIGTERM mid-search: incomplete at once, with the reason', async () => {
+      await topUp();
+      for (const w of workers) w.log = '';
+      const run = tlbcheckAsync(['check', 'philosophers', '--n', '18', '--all', '--skip', 'deadlock', '--redis', url(), '--partitions', '3']);
+      const victim = await workerWith(workers, /started partition/);
+      await new Promise((r) => setTimeout(r, 3000));
+      victim.child.kill('SIGTERM');
+      const r = await run;
+      expect(r.code).toBe(3);
+      expect(r.stdout).toContain('INCOMPLETE (a worker of the partitioned search was lost');
+      expect(r.stdout).toMatch(/LOST {8}partition \d: its worker .* was stopped \(SIGINT or SIGTERM\)/);
+    });
+
+    it('the client interrupted: exit 3, bound interrupted, the workers free again', async () => {
+      await topUp();
+      const r = await tlbcheckAsync(['check', 'philosophers', '--n', '18', '--all', '--skip', 'deadlock', '--json', '--redis', url(), '--partitions', '3', '--time-limit', '120'], (child) => setTimeout(() => child.kill('SIGINT'), 4000));
+      expect(r.code).toBe(3);
+      expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'incomplete', bound: 'interrupted' });
+      // The partitions ended: the next search gets its workers.
+      // A time limit, so that a partition left behind fails the test at once instead of leaving the search waiting for workers.
+      const again = await remote('check', 'philosophers', '--n', '8', '--all', '--partitions', '3', '--time-limit', '60');
+      expect(again.doc.stats.states, `the next search did not get its 3 workers; their logs:\n${workers.map((w) => w.log).join('\n---\n')}`).toBe(1154);
+    });
+  });
+});
