@@ -351,6 +351,13 @@ export class TlbMachine extends TlbState {
     return Math.ceil(PTRS_PER_PTE / (this.g.regionEnd[r]! - this.g.regionStart[r]!));
   }
 
+  /** Real pages of the modelled pages in `mask`. */
+  realPagesOfMask(mask: number): number {
+    let n = 0;
+    for (let v = 0; v < this.V; v++) if ((mask >>> v) & 1) n += this.spanOf(v);
+    return n;
+  }
+
   /** Real pages of modelled pages [s, e). */
   realPages(s: number, e: number): number {
     let n = 0;

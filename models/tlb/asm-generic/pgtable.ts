@@ -47,6 +47,33 @@ export const genericPgtable: PgtableOps = {
  * before the caller drops the PTL; outside one it is flushed at once.
  * `flush` issues the arch's invalidation of the pages in a mask.
  */
+/** The per-CPU batch of pages a lazy-MMU section queued (ppc64_tlb_batch, sparc64's tlb_batch). */
+function lazyMmuBatchReg(k: KernelBuilder) {
+  return k.reg('tlb_batch', 2 ** k.g.vpages - 1);
+}
+
+/**
+ * The gather's tlb_flush on hash and sparc64: flush what the lazy-MMU batch
+ * still holds (arch_leave_lazy_mmu_mode has emptied it when its flush is on).
+ */
+export function flushLazyMmuBatch(
+  k: KernelBuilder,
+  within: string,
+  flush: (k: KernelBuilder, pages: (x: import('../kernel/exec.ts').Exec) => number, name: string) => void,
+  name: string,
+): void {
+  const batch = lazyMmuBatchReg(k);
+  k.within(within, () =>
+    k.if(
+      (x) => x.get(batch) !== 0,
+      () => {
+        flush(k, (x) => x.get(batch), name);
+        k.local((x) => x.set(batch, 0));
+      },
+    ),
+  );
+}
+
 export function lazyMmuBatch(opts: {
   readonly flush: (k: KernelBuilder, pages: (x: import('../kernel/exec.ts').Exec) => number, name: string) => void;
   /** The batch function's name (hpte_need_flush, tlb_batch_add). */
@@ -56,7 +83,7 @@ export function lazyMmuBatch(opts: {
   /** sparc64: a fullmm clear queues nothing (the context dies with the mm). */
   readonly skipFullmm: boolean;
 }): PgtableOps {
-  const regs = (k: KernelBuilder) => ({ lazy: k.reg('lazy_mmu', 1), batch: k.reg('tlb_batch', 2 ** k.g.vpages - 1) });
+  const regs = (k: KernelBuilder) => ({ lazy: k.reg('lazy_mmu', 1), batch: lazyMmuBatchReg(k) });
   return {
     pte_changed(k, page, full) {
       const r = regs(k);

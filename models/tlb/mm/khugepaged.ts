@@ -73,15 +73,19 @@ function pmdpCollapseFlush(k: KernelBuilder, r: number): void {
   });
 }
 
+/** What a collapse works on: the region of page `lo`, its PTE table, the pmd lock, its pages and their frames. */
+function collapseTarget(k: KernelBuilder, lo: number) {
+  const g = k.g;
+  const r = g.regionOf[lo]!;
+  const s = g.regionStart[r]!;
+  const e = g.regionEnd[r]!;
+  return { r, t: g.tableOf[r]!, pml: g.tableFrames, s, e, frames: Array.from({ length: e - s }, (_, i) => k.m.frameOf(s + i)) };
+}
+
 export function buildCollapseHugePage(k: KernelBuilder, lo: number): void {
   const m = k.m;
   const g = k.g;
-  const r = g.regionOf[lo]!;
-  const t = g.tableOf[r]!;
-  const pml = g.tableFrames;
-  const s = g.regionStart[r]!;
-  const e = g.regionEnd[r]!;
-  const frames = Array.from({ length: e - s }, (_, i) => m.frameOf(s + i));
+  const { r, t, pml, s, e, frames } = collapseTarget(k, lo);
   const ok = k.reg('isolated', 1);
   const held = k.reg('copied', 2 ** m.K - 1);
   const out = k.label();
@@ -196,12 +200,7 @@ export function buildCollapsePteMappedThp(k: KernelBuilder, lo: number): void {
   const m = k.m;
   const g = k.g;
   const a = k.agent;
-  const r = g.regionOf[lo]!;
-  const t = g.tableOf[r]!;
-  const pml = g.tableFrames;
-  const s = g.regionStart[r]!;
-  const e = g.regionEnd[r]!;
-  const frames = Array.from({ length: e - s }, (_, i) => m.frameOf(s + i));
+  const { r, t, pml, s, e, frames } = collapseTarget(k, lo);
   const rcu = k.reg('rcu_read', 1);
   const out = k.label();
   const unlocked = k.label();

@@ -22,21 +22,15 @@ import type { KernelBuilder } from '../../kernel/builder.ts';
 import type { Exec } from '../../kernel/exec.ts';
 import { genericMmuGather, type MmuGatherOps } from '../../mm/mmu_gather.ts';
 import type { TlbFlushOps } from '../../asm-generic/tlbflush.ts';
-import { lazyMmuBatch, type PgtableOps } from '../../asm-generic/pgtable.ts';
+import { flushLazyMmuBatch, lazyMmuBatch, type PgtableOps } from '../../asm-generic/pgtable.ts';
 import { maskList } from '../../kernel/builder.ts';
 import { select } from '../../types.ts';
 
 function flushHashRange(k: KernelBuilder, pages: (x: Exec) => number, name: string): void {
   const m = k.m;
-  const count = (x: Exec): number => {
-    let n = 0;
-    const p = pages(x);
-    for (let v = 0; v < m.V; v++) if ((p >>> v) & 1) n += m.spanOf(v);
-    return n;
-  };
   k.invalidate(
     name,
-    (x) => ({ pages: pages(x), regions: 0, reach: 'mm', delivery: 'broadcast', leaf: count(x), all: 0, full: 0 }),
+    (x) => ({ pages: pages(x), regions: 0, reach: 'mm', delivery: 'broadcast', leaf: m.realPagesOfMask(pages(x)), all: 0, full: 0 }),
     (x) => `invalidate the HPTEs of page${pages(x) & (pages(x) - 1) ? 's' : ''} ${maskList(pages(x))} and tlbie them`,
     (x) => `flush_hash p${maskList(pages(x))}`,
   );
@@ -65,17 +59,8 @@ const hashMmuGather: MmuGatherOps = {
   ...genericMmuGather,
   tlb_needs_table_invalidate: false,
   tlb_flush(k) {
-    // hash__tlb_flush: flush what ppc64_tlb_batch still holds (arch_leave_lazy_mmu_mode emptied it already).
-    const batch = k.reg('tlb_batch', 2 ** k.g.vpages - 1);
-    k.within('hash__tlb_flush', () =>
-      k.if(
-        (x) => x.get(batch) !== 0,
-        () => {
-          flushHashRange(k, (x) => x.get(batch), '__flush_tlb_pending');
-          k.local((x) => x.set(batch, 0));
-        },
-      ),
-    );
+    // hash__tlb_flush: flush what ppc64_tlb_batch still holds.
+    flushLazyMmuBatch(k, 'hash__tlb_flush', flushHashRange, '__flush_tlb_pending');
   },
 };
 

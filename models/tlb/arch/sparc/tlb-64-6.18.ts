@@ -22,21 +22,15 @@ import type { KernelBuilder } from '../../kernel/builder.ts';
 import type { Exec } from '../../kernel/exec.ts';
 import { genericMmuGather, type MmuGatherOps } from '../../mm/mmu_gather.ts';
 import type { TlbFlushOps } from '../../asm-generic/tlbflush.ts';
-import { lazyMmuBatch } from '../../asm-generic/pgtable.ts';
+import { flushLazyMmuBatch, lazyMmuBatch } from '../../asm-generic/pgtable.ts';
 import { maskList } from '../../kernel/builder.ts';
 import { select } from '../../types.ts';
 
 function smpFlushTlbPending(k: KernelBuilder, pages: (x: Exec) => number, name: string): void {
   const m = k.m;
-  const count = (x: Exec): number => {
-    let n = 0;
-    const p = pages(x);
-    for (let v = 0; v < m.V; v++) if ((p >>> v) & 1) n += m.spanOf(v);
-    return n;
-  };
   k.invalidate(
     name,
-    (x) => ({ pages: pages(x), regions: 0, reach: 'mm', delivery: m.config.hw.tlb, leaf: count(x), all: 0, full: 0 }),
+    (x) => ({ pages: pages(x), regions: 0, reach: 'mm', delivery: m.config.hw.tlb, leaf: m.realPagesOfMask(pages(x)), all: 0, full: 0 }),
     (x) => `flush_tsb_user and demap page${pages(x) & (pages(x) - 1) ? 's' : ''} ${maskList(pages(x))} (cross-call to mm_cpumask)`,
     (x) => `demap p${maskList(pages(x))}`,
   );
@@ -56,16 +50,7 @@ const sparcMmuGather: MmuGatherOps = {
   tlb_start_vma() {},
   tlb_end_vma() {},
   tlb_flush(k) {
-    const batch = k.reg('tlb_batch', 2 ** k.g.vpages - 1);
-    k.within('flush_tlb_pending', () =>
-      k.if(
-        (x) => x.get(batch) !== 0,
-        () => {
-          smpFlushTlbPending(k, (x) => x.get(batch), 'smp_flush_tlb_pending');
-          k.local((x) => x.set(batch, 0));
-        },
-      ),
-    );
+    flushLazyMmuBatch(k, 'flush_tlb_pending', smpFlushTlbPending, 'smp_flush_tlb_pending');
   },
 };
 
