@@ -194,12 +194,11 @@ function search(
     } else {
       for (let a = 0; a < A; a++) if (model.step(cur, a, pool[enabled]!)) acts[enabled++] = a;
     }
+    hashAll(enabled);
     if (por === undefined) {
-      hashAll(enabled);
       for (let i = 0; i < enabled; i++) if (take(idx, acts[i]!, pool[i]!, i * L, atBound)) break;
     } else {
       // The ample set is chosen among the enabled actions.
-      hashAll(enabled);
       let agent = atBound ? -1 : por.choose(cur, acts, enabled);
       if (agent >= 0) {
         // Proviso (C3): reduce only when every ample successor is new.
