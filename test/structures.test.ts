@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StateQueue } from '../src/engine/queue.ts';
-import { BfsLinks, FingerprintSet, FingerprintSet128 } from '../src/engine/visited.ts';
+import { BfsLinks, FingerprintSet, FingerprintSet128, grownCapacity } from '../src/engine/visited.ts';
 import { readdirSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,10 +86,33 @@ describe('visited sets', () => {
       }
       expect(absent).toBeGreaterThan(19_000);
       expect(wrong).toBe(0);
-      // Stays between 75% and 85% full.
-      expect(set.bytes / set.size).toBeLessThan((lanes * 4) / 0.74);
+      // At most 85% full, and (small tables growing by half) at least 85% / 1.5.
+      expect(set.bytes / set.size).toBeLessThan((lanes * 4) / (0.85 / 1.5 - 0.01));
+      expect(set.bytes / set.size).toBeGreaterThan((lanes * 4) / 0.85);
     });
   }
+
+  it('64-bit, large: grows by an eighth from 2^22 slots, stays 75-85% full, and loses nothing', () => {
+    expect(grownCapacity(1000)).toBe(1500);
+    expect(grownCapacity(1 << 22)).toBe((1 << 22) * 1.125);
+    const set = new FingerprintSet();
+    const rnd = xorshift(7);
+    const n = 5_000_000;
+    const sample: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const h = (rnd() | 1) >>> 0;
+      const l = rnd() >>> 0;
+      expect(set.add2(h, l)).toBe(true);
+      if (i % 1000 === 0) sample.push(h, l);
+    }
+    expect(set.size).toBe(n);
+    expect(set.capacity).toBeGreaterThan(1 << 22);
+    expect(set.bytes / set.size).toBeGreaterThan(8 / 0.85);
+    expect(set.bytes / set.size).toBeLessThan(8 / 0.75);
+    let missing = 0;
+    for (let k = 0; k < sample.length; k += 2) if (!set.has2(sample[k]!, sample[k + 1]!)) missing++;
+    expect(missing).toBe(0);
+  });
 });
 
 describe('BFS parent links', () => {

@@ -12,11 +12,12 @@ import { TlbMachine } from './machine.ts';
 import { MECHANISMS } from './mm/mechanisms.ts';
 import { PATHS } from './paths.ts';
 import { shrinkTlb } from './shrink.ts';
-import { makeCanonicalize } from './symmetry.ts';
+import { tlbSymmetry } from './symmetry.ts';
 import { tlbIndependence } from './por.ts';
 
 export interface TlbModel extends Model {
   readonly machine: TlbMachine;
+  symmetry?: Model['symmetry'];
 }
 
 export function tlbModel(config: TlbConfig): TlbModel {
@@ -52,8 +53,9 @@ export function tlbModel(config: TlbConfig): TlbModel {
     stepStyle: (s, a) => stepKind(m, s, a),
     whyDisabled: (s, a) => whyDisabled(m, s, a),
   };
-  const canonicalize = makeCanonicalize(m, classes);
-  if (canonicalize) model.canonicalize = canonicalize;
+  const sym = tlbSymmetry(m, classes);
+  if (sym.symmetry) model.symmetry = sym.symmetry;
+  if (sym.canonicalize) model.canonicalize = sym.canonicalize;
   return model;
 }
 

@@ -9,7 +9,7 @@
  * those inbox bits, and the canonical form is the least of the permuted,
  * sorted states. Used for hashing only (traces keep the real CPU numbers).
  */
-import type { State } from '../../src/engine/model.ts';
+import type { State, SymmetrySpec } from '../../src/engine/model.ts';
 import { get, set } from '../../src/engine/layout.ts';
 import type { TlbMachine } from './machine.ts';
 
@@ -30,6 +30,22 @@ export function kernelClasses(m: TlbMachine): number[][] {
     by.set(key, l);
   }
   return [...by.values()].filter((l) => l.length > 1);
+}
+
+/**
+ * How the model declares its symmetry. Without interchangeable kernel agents
+ * the user-CPU classes are whole self-contained CPU records, so they are
+ * declared as Model.symmetry classes and hashed order-independently (no sort,
+ * no copy: the cost stays one pass as CPUs are added). With them, the inbox
+ * bits name agents by index, which records cannot express: canonicalize.
+ */
+export function tlbSymmetry(m: TlbMachine, userClasses: readonly number[][]): { symmetry?: SymmetrySpec; canonicalize?: (s: State, out: State) => void } {
+  if (kernelClasses(m).length === 0) {
+    if (userClasses.length === 0) return {};
+    return { symmetry: { classes: userClasses.map((cls) => ({ bases: cls.map((c) => m.cpuBase[c]!), words: m.cpuWords })) } };
+  }
+  const canonicalize = makeCanonicalize(m, userClasses);
+  return canonicalize ? { canonicalize } : {};
 }
 
 export function makeCanonicalize(m: TlbMachine, userClasses: readonly number[][]): ((s: State, out: State) => void) | undefined {

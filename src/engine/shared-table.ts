@@ -1,7 +1,7 @@
 /**
  * The visited set of the parallel search: the sequential table's layout
- * (interleaved 64-bit fingerprints, home ⌊lo · capacity / 2³²⌋, 75-85% full,
- * grown in place by an eighth) in a growable SharedArrayBuffer, so that
+ * (interleaved 64-bit fingerprints, home ⌊lo · capacity / 2³²⌋, 85% full at
+ * most, grown in place as visited.ts grows it) in a growable SharedArrayBuffer, so that
  * every thread probes the same memory. Slot i is [2i] = low word, [2i+1] =
  * high word; a zero low word means empty. An insert claims the slot with
  * compare-and-swap on the low word, then publishes the high word; a reader
@@ -14,13 +14,12 @@
  * capacity lives in the control block, and each thread's view refreshes
  * after a growth.
  */
-import { home, rehashInPlace } from './visited.ts';
+import { grownCapacity, home, rehashInPlace } from './visited.ts';
 
 const MAX_LOAD = 0.85;
-const GROWTH = 1.125;
 /** Largest table: a growable SharedArrayBuffer holds at most 4 GiB. */
 const MAX_BYTES = 2 ** 32;
-/** Below this slot one thread finishes a growth alone (bands shrink by an eighth each). */
+/** Below this slot one thread finishes a growth alone (each band is the last one's top over the growth factor). */
 const BOTTOM = 1 << 16;
 /** Displacement an entry may have without being set aside. */
 const BAND_SLACK = 64;
@@ -58,7 +57,7 @@ export class SharedTable {
   }
 
   get nextCapacity(): number {
-    return Math.ceil(this.cap * GROWTH);
+    return grownCapacity(this.cap);
   }
 
   /** Whether the next growth still fits a growable buffer. */
@@ -89,7 +88,7 @@ export class SharedTable {
     // own entries have moved on already, so the threads of one band never meet a slot still to be read.
     let U = cap;
     for (;;) {
-      const L = Math.max(BOTTOM, Math.ceil(U / GROWTH) + BAND_SLACK);
+      const L = Math.max(BOTTOM, Math.ceil((U * cap) / cap2) + BAND_SLACK);
       if (L >= U) break;
       band(L, U, cap, cap2);
       U = L;

@@ -10,16 +10,25 @@
  * The home slot is ⌊low word · capacity / 2³²⌋: any capacity works, and
  * homes are monotone in the low word, so the table is (nearly) sorted by it
  * and a rehash into a larger table writes almost sequentially. That makes
- * small growth steps cheap, which is what keeps the table full: it fills to
- * 85% and grows by an eighth, so the load stays between 75% and 85%
- * (about 10 bytes per state for 64-bit fingerprints).
+ * small growth steps cheap, which is what keeps a large table full: it
+ * fills to 85% and, from LARGE slots on, grows by an eighth, so the load
+ * stays between 75% and 85% (about 10 bytes per state for 64-bit
+ * fingerprints). Below LARGE it grows by half: a rehash pass costs the whole
+ * table, and growth by an eighth makes the passes add up to 9 times the
+ * final table (by half, 3 times), which is most of a small search's cost.
  *
  * Probes can be batched: `touch` reads a fingerprint's home slot without
  * acting on it, so that a search can start the loads of all of a state's
  * successors before it inserts the first one (the misses then overlap).
  */
 const MAX_LOAD = 0.85;
-const GROWTH = 1.125;
+/** Slots from which a table grows by an eighth (32 MiB of 64-bit fingerprints). */
+const LARGE = 1 << 22;
+
+/** The capacity a table of `cap` slots grows to. */
+export function grownCapacity(cap: number): number {
+  return Math.ceil(cap * (cap < LARGE ? 1.5 : 1.125));
+}
 
 /** A set of fingerprints of `lanes` 32-bit words each, read from `fps[off..off+lanes)`. */
 export interface VisitedSet {
@@ -191,7 +200,7 @@ export class FingerprintSet implements VisitedSet {
   }
 
   get nextGrowthBytes(): number {
-    const more = Math.ceil(this.cap * GROWTH) * 8;
+    const more = grownCapacity(this.cap) * 8;
     return canGrowInPlace(this.t.buffer, more) ? more - this.t.byteLength : more;
   }
 
@@ -261,7 +270,7 @@ export class FingerprintSet implements VisitedSet {
   }
 
   private grow(): void {
-    const cap = Math.ceil(this.cap * GROWTH);
+    const cap = grownCapacity(this.cap);
     this.t = growTable(this.t, 2, this.cap, cap);
     this.cap = cap;
     this.scale = cap / 4294967296;
@@ -295,7 +304,7 @@ export class FingerprintSet128 implements VisitedSet {
   }
 
   get nextGrowthBytes(): number {
-    const more = Math.ceil(this.cap * GROWTH) * 16;
+    const more = grownCapacity(this.cap) * 16;
     return canGrowInPlace(this.t.buffer, more) ? more - this.t.byteLength : more;
   }
 
@@ -352,7 +361,7 @@ export class FingerprintSet128 implements VisitedSet {
   }
 
   private grow(): void {
-    const cap = Math.ceil(this.cap * GROWTH);
+    const cap = grownCapacity(this.cap);
     this.t = growTable(this.t, 4, this.cap, cap);
     this.cap = cap;
     this.scale = cap / 4294967296;
