@@ -1,6 +1,8 @@
 /** The CLI as a process: exit codes, one-line errors, the JSON document. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isOneLineError, tlbcheck } from './cli-helpers.ts';
+import { progressPrinter } from '../src/cli/progress.ts';
+import type { Io } from '../src/cli/command.ts';
 
 describe('tlbcheck CLI', () => {
   it('--help exits 0 and lists the commands', () => {
@@ -151,5 +153,27 @@ describe('tlbcheck CLI', () => {
   it('no progress noise on a non-TTY stderr', () => {
     const r = tlbcheck('check', 'philosophers', '--n', '12', '--all');
     expect(r.stderr).toBe('');
+  });
+
+  it('a non-TTY stderr gets a whole progress line every 30 s of a long run, and none before', () => {
+    let now = 1000;
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => now);
+    try {
+      const lines: string[] = [];
+      const io = { errIsTty: false, err: (t: string) => lines.push(t) } as unknown as Io;
+      const p = progressPrinter(io, 'tlb: ');
+      const at = (states: number) => ({ states, transitions: 2 * states, frontier: 10, depth: 3, seconds: (now - 1000) / 1000, statesPerSecond: 1, rssBytes: 2 ** 20 });
+      for (let t = 0; t <= 70_000; t += 2000) {
+        now = 1000 + t;
+        p.onProgress?.(at(t));
+      }
+      p.done();
+      expect(lines.length).toBe(2);
+      expect(lines[0]).toMatch(/^tlb: 30,000 states, 60,000 transitions, .*\n$/);
+      expect(lines[1]).toMatch(/^tlb: 60,000 states, /);
+      expect(lines.join('')).not.toContain('\r');
+    } finally {
+      clock.mockRestore();
+    }
   });
 });

@@ -1,6 +1,7 @@
 /**
- * The progress line on stderr, about every 2 s, only when stderr is a
- * terminal: states, rate, memory against the bound, and the time left until
+ * The progress line on stderr: rewritten about every 2 s when stderr is a
+ * terminal; otherwise (a log file, CI) a whole line every LOG_EVERY_MS, so a
+ * long run leaves a record and a short one prints nothing. It gives states, rate, memory against the bound, and the time left until
  * a bound stops the search when one can be estimated (see Progress.secondsLeft).
  * Phases after the search (minimization, re-searches) print their own line
  * with a prefix and a status (the attempt in progress).
@@ -35,8 +36,25 @@ export function simulationLine(p: SimulationProgress): string {
   return `run ${formatInt(p.runsDone)} of ${formatInt(p.runs)}, ${formatInt(p.steps)} steps, ${formatInt(p.distinctStates)} distinct states, ${mem}, ${duration(p.seconds)}${left}`;
 }
 
+/** How often a progress line is logged when stderr is not a terminal. */
+const LOG_EVERY_MS = 30_000;
+
+/** Whole progress lines, at most one per LOG_EVERY_MS (for stderr that is not a terminal). */
+function progressLogger(io: Io, prefix: string): ProgressPrinter {
+  let next = performance.now() + LOG_EVERY_MS;
+  return {
+    onProgress(p: Progress, note?: string) {
+      const now = performance.now();
+      if (now < next) return;
+      next = now + LOG_EVERY_MS;
+      io.err(`${prefix}${note ? `${note}: ` : ''}${progressLine(p)}\n`);
+    },
+    done() {},
+  };
+}
+
 export function progressPrinter(io: Io, prefix = ''): ProgressPrinter {
-  if (!io.errIsTty) return { done() {} };
+  if (!io.errIsTty) return progressLogger(io, prefix);
   let shown = false;
   return {
     onProgress(p: Progress, note?: string) {
