@@ -132,6 +132,7 @@ export class TlbState {
   cpuBase: number[] = [];
   cpuWords = 0;
   words = 0;
+  private readonly frameOfPage: Int32Array;
 
   constructor(g: Geometry, feat: Features) {
     this.g = g;
@@ -142,6 +143,7 @@ export class TlbState {
     this.R = g.regions;
     this.S = g.slots;
     this.N = g.cpus;
+    this.frameOfPage = Int32Array.from({ length: g.vpages }, (_, v) => v % this.K);
     const mm = this.mmRec;
     this.pteP = mm.add('pte', g.slots);
     this.pteW = feat.writes ? mm.add('pte_write', g.slots) : undefined;
@@ -239,7 +241,8 @@ export class TlbState {
   }
   /** The data frame a virtual page maps. */
   frameOf(v: number): number {
-    return v % this.K;
+    // A table lookup: this is on every access's path, and % is a division.
+    return this.frameOfPage[v] ?? v % this.K;
   }
   maskBit(s: State, f: Slot | undefined, i: number): boolean {
     return f !== undefined && ((get(s, f) >>> i) & 1) === 1;

@@ -11,13 +11,13 @@ const C2 = 0x1b873593;
 const P2 = 0x85ebca77;
 const P3 = 0xc2b2ae3d;
 
-function fmix(h: number): number {
+/** MurmurHash3's finaliser, as an int32 (the same bits as the uint32): stays a small integer in V8, where a uint32 above 2^31 is a heap number. */
+function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return h ^ (h >>> 16);
 }
 
 /**
@@ -41,8 +41,8 @@ export function fingerprint(words: Uint32Array, len: number, out: Uint32Array): 
     b = (b << 17) | (b >>> 15);
     b = Math.imul(b, P3);
   }
-  const hi = fmix(a);
-  let lo = fmix(b ^ hi);
+  const hi = fmix32(a);
+  let lo = fmix32(b ^ hi);
   if (hi === 0 && lo === 0) lo = 1;
   out[0] = hi;
   out[1] = lo;
@@ -84,13 +84,13 @@ export function fingerprint128(words: Uint32Array, len: number, out: Uint32Array
     d ^= m;
     d = Math.imul((d << 7) | (d >>> 25), R2);
   }
-  const hi = fmix(a);
-  let lo = fmix(b ^ hi);
+  const hi = fmix32(a);
+  let lo = fmix32(b ^ hi);
   if (hi === 0 && lo === 0) lo = 1;
   out[0] = hi;
   out[1] = lo;
-  out[2] = fmix(c ^ lo);
-  out[3] = fmix(d + hi);
+  out[2] = fmix32(c ^ lo);
+  out[3] = fmix32(d + hi);
 }
 
 /**
@@ -154,21 +154,24 @@ export class SymmetricHasher {
           hb = (hb + Math.imul(x, P2)) | 0;
           hb = Math.imul((hb << 17) | (hb >>> 15), P3);
         }
-        sa = (sa + fmix(ha)) | 0;
-        sb = (sb + fmix(hb ^ ha)) | 0;
+        sa = (sa + fmix32(ha)) | 0;
+        sb = (sb + fmix32(hb ^ ha)) | 0;
       }
       sums[2 * k] = sa;
       sums[2 * k + 1] = sb;
     }
+    if (this.lanes === 2) this.finish2(s, out);
+    else this.finish4(s, out);
+  }
+
+  /** The fixed words in order, then the class sums, through fingerprint()'s two lanes (int32 throughout: no heap numbers). */
+  private finish2(s: Uint32Array, out: Uint32Array): void {
     const fixed = this.fixed;
+    const sums = this.sums;
     const F = fixed.length;
-    const n = F + 2 * K;
+    const n = F + sums.length;
     let a = 0x9747b28c ^ n;
     let b = 0x165667b1 + n;
-    let c = 0x3c6ef372 ^ n;
-    let d = 0xa54ff53a + n;
-    const four = this.lanes === 4;
-    // The fixed words in order, then the class sums: through fingerprint()'s lane functions.
     for (let i = 0; i < n; i++) {
       const w = i < F ? s[fixed[i]!]! : sums[i - F]!;
       let k1 = Math.imul(w, C1);
@@ -180,25 +183,49 @@ export class SymmetricHasher {
       b = (b + Math.imul(w, P2)) | 0;
       b = (b << 17) | (b >>> 15);
       b = Math.imul(b, P3);
-      if (four) {
-        c = (c + Math.imul(w, Q1)) | 0;
-        c = (c << 11) | (c >>> 21);
-        c = Math.imul(c, Q2);
-        let m = Math.imul(w ^ (w >>> 15), R1);
-        m = (m << 19) | (m >>> 13);
-        d ^= m;
-        d = Math.imul((d << 7) | (d >>> 25), R2);
-      }
     }
-    const hi = fmix(a);
-    let lo = fmix(b ^ hi);
+    const hi = fmix32(a);
+    let lo = fmix32(b ^ hi);
     if (hi === 0 && lo === 0) lo = 1;
     out[0] = hi;
     out[1] = lo;
-    if (four) {
-      out[2] = fmix(c ^ lo);
-      out[3] = fmix(d + hi);
+  }
+
+  private finish4(s: Uint32Array, out: Uint32Array): void {
+    const fixed = this.fixed;
+    const sums = this.sums;
+    const F = fixed.length;
+    const n = F + sums.length;
+    let a = 0x9747b28c ^ n;
+    let b = 0x165667b1 + n;
+    let c = 0x3c6ef372 ^ n;
+    let d = 0xa54ff53a + n;
+    for (let i = 0; i < n; i++) {
+      const w = i < F ? s[fixed[i]!]! : sums[i - F]!;
+      let k1 = Math.imul(w, C1);
+      k1 = (k1 << 15) | (k1 >>> 17);
+      k1 = Math.imul(k1, C2);
+      a ^= k1;
+      a = (a << 13) | (a >>> 19);
+      a = (Math.imul(a, 5) + 0xe6546b64) | 0;
+      b = (b + Math.imul(w, P2)) | 0;
+      b = (b << 17) | (b >>> 15);
+      b = Math.imul(b, P3);
+      c = (c + Math.imul(w, Q1)) | 0;
+      c = (c << 11) | (c >>> 21);
+      c = Math.imul(c, Q2);
+      let m = Math.imul(w ^ (w >>> 15), R1);
+      m = (m << 19) | (m >>> 13);
+      d ^= m;
+      d = Math.imul((d << 7) | (d >>> 25), R2);
     }
+    const hi = fmix32(a);
+    let lo = fmix32(b ^ hi);
+    if (hi === 0 && lo === 0) lo = 1;
+    out[0] = hi;
+    out[1] = lo;
+    out[2] = fmix32(c ^ lo);
+    out[3] = fmix32(d + hi);
   }
 }
 

@@ -14,23 +14,26 @@ function gone(st: number): boolean {
   return st === FREE || st === REUSED;
 }
 
+// The guards are side-effect free, so their order is free: the rarest (the frame is gone) goes first.
 export function readStep(m: TlbMachine, s: State, c: number, v: number, out: State): boolean {
-  if (m.gupStage(s, c) !== GUP_IDLE || m.cpuCtx(s, c) !== CTX_USER || !m.tlbHas(s, c, v)) return false;
   if (!gone(m.frameState(s, m.frameOf(v)))) return false;
+  if (m.gupStage(s, c) !== GUP_IDLE || m.cpuCtx(s, c) !== CTX_USER || !m.tlbHas(s, c, v)) return false;
   m.copy(s, out);
   return true;
 }
 
 export function writeStep(m: TlbMachine, s: State, c: number, v: number, out: State): boolean {
-  if (m.gupStage(s, c) !== GUP_IDLE || m.cpuCtx(s, c) !== CTX_USER || !m.tlbWritable(s, c, v)) return false;
   if (!gone(m.frameState(s, m.frameOf(v)))) return false;
+  if (m.gupStage(s, c) !== GUP_IDLE || m.cpuCtx(s, c) !== CTX_USER || !m.tlbWritable(s, c, v)) return false;
   m.copy(s, out);
   return true;
 }
 
 export function execStep(m: TlbMachine, s: State, c: number, v: number, out: State): boolean {
-  if (m.gupStage(s, c) !== GUP_IDLE || m.cpuCtx(s, c) !== CTX_USER || !m.tlbHas(s, c, v)) return false;
   const f = m.frameOf(v);
+  // Without an i-cache only an access to a gone frame is a step.
+  if (!m.feat.icache && !gone(m.frameState(s, f))) return false;
+  if (m.gupStage(s, c) !== GUP_IDLE || m.cpuCtx(s, c) !== CTX_USER || !m.tlbHas(s, c, v)) return false;
   if (gone(m.frameState(s, f))) {
     m.copy(s, out);
     return true;
