@@ -160,46 +160,15 @@ export class SymmetricHasher {
       sums[2 * k] = sa;
       sums[2 * k + 1] = sb;
     }
-    if (this.lanes === 2) this.finish2(s, out);
-    else this.finish4(s, out);
-  }
-
-  /** The fixed words in order, then the class sums, through fingerprint()'s two lanes (int32 throughout: no heap numbers). */
-  private finish2(s: Uint32Array, out: Uint32Array): void {
     const fixed = this.fixed;
-    const sums = this.sums;
     const F = fixed.length;
-    const n = F + sums.length;
-    let a = 0x9747b28c ^ n;
-    let b = 0x165667b1 + n;
-    for (let i = 0; i < n; i++) {
-      const w = i < F ? s[fixed[i]!]! : sums[i - F]!;
-      let k1 = Math.imul(w, C1);
-      k1 = (k1 << 15) | (k1 >>> 17);
-      k1 = Math.imul(k1, C2);
-      a ^= k1;
-      a = (a << 13) | (a >>> 19);
-      a = (Math.imul(a, 5) + 0xe6546b64) | 0;
-      b = (b + Math.imul(w, P2)) | 0;
-      b = (b << 17) | (b >>> 15);
-      b = Math.imul(b, P3);
-    }
-    const hi = fmix32(a);
-    let lo = fmix32(b ^ hi);
-    if (hi === 0 && lo === 0) lo = 1;
-    out[0] = hi;
-    out[1] = lo;
-  }
-
-  private finish4(s: Uint32Array, out: Uint32Array): void {
-    const fixed = this.fixed;
-    const sums = this.sums;
-    const F = fixed.length;
-    const n = F + sums.length;
+    const n = F + 2 * K;
     let a = 0x9747b28c ^ n;
     let b = 0x165667b1 + n;
     let c = 0x3c6ef372 ^ n;
     let d = 0xa54ff53a + n;
+    const four = this.lanes === 4;
+    // The fixed words in order, then the class sums: through fingerprint()'s lane functions (int32 throughout: no heap numbers).
     for (let i = 0; i < n; i++) {
       const w = i < F ? s[fixed[i]!]! : sums[i - F]!;
       let k1 = Math.imul(w, C1);
@@ -211,21 +180,25 @@ export class SymmetricHasher {
       b = (b + Math.imul(w, P2)) | 0;
       b = (b << 17) | (b >>> 15);
       b = Math.imul(b, P3);
-      c = (c + Math.imul(w, Q1)) | 0;
-      c = (c << 11) | (c >>> 21);
-      c = Math.imul(c, Q2);
-      let m = Math.imul(w ^ (w >>> 15), R1);
-      m = (m << 19) | (m >>> 13);
-      d ^= m;
-      d = Math.imul((d << 7) | (d >>> 25), R2);
+      if (four) {
+        c = (c + Math.imul(w, Q1)) | 0;
+        c = (c << 11) | (c >>> 21);
+        c = Math.imul(c, Q2);
+        let m = Math.imul(w ^ (w >>> 15), R1);
+        m = (m << 19) | (m >>> 13);
+        d ^= m;
+        d = Math.imul((d << 7) | (d >>> 25), R2);
+      }
     }
     const hi = fmix32(a);
     let lo = fmix32(b ^ hi);
     if (hi === 0 && lo === 0) lo = 1;
     out[0] = hi;
     out[1] = lo;
-    out[2] = fmix32(c ^ lo);
-    out[3] = fmix32(d + hi);
+    if (four) {
+      out[2] = fmix32(c ^ lo);
+      out[3] = fmix32(d + hi);
+    }
   }
 }
 
