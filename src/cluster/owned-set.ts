@@ -3,20 +3,21 @@
  * the fingerprint of its parent and the action from there (or, for an
  * initial state, the parent 0:0 and its initial-state index). That is enough
  * to walk a counterexample back through the owners. Open addressing with
- * linear probing in parallel typed arrays, as the engine's visited set was
- * before it interleaved its words (80% full, grows by half): 8 bytes of key, 8 of parent, 1-4 of action per
- * slot, so about 21 bytes per stored state with one-byte actions.
+ * linear probing, the engine's layout (visited.ts): a slot's key and parent
+ * words side by side, [lo, hi, parent lo, parent hi], so a probe and an
+ * insert cost one cache miss; the action is in its own array (written once,
+ * read only by walks). 85% full at most, grown by visited.ts's policy:
+ * 16 bytes of slot and 1-4 of action, about 21-25 bytes per stored state.
  */
-const MAX_LOAD = 0.8;
-const GROWTH = 1.5;
+import { grownCapacity, home } from '../engine/visited.ts';
+
+const MAX_LOAD = 0.85;
 
 export class OwnedSet {
-  private hi: Uint32Array;
-  private lo: Uint32Array;
-  private phi: Uint32Array;
-  private plo: Uint32Array;
+  private t: Uint32Array;
   private act: Uint8Array | Uint16Array | Uint32Array;
   private cap: number;
+  private scale: number;
   private limit: number;
   size = 0;
 
@@ -25,11 +26,9 @@ export class OwnedSet {
     initialCapacity = 4096,
   ) {
     this.cap = initialCapacity;
-    this.hi = new Uint32Array(this.cap);
-    this.lo = new Uint32Array(this.cap);
-    this.phi = new Uint32Array(this.cap);
-    this.plo = new Uint32Array(this.cap);
+    this.t = new Uint32Array(4 * this.cap);
     this.act = this.newActions(this.cap);
+    this.scale = this.cap / 4294967296;
     this.limit = Math.floor(this.cap * MAX_LOAD);
   }
 
@@ -39,19 +38,22 @@ export class OwnedSet {
   }
 
   get bytes(): number {
-    return this.hi.byteLength + this.lo.byteLength + this.phi.byteLength + this.plo.byteLength + this.act.byteLength;
+    return this.t.byteLength + this.act.byteLength;
   }
 
   get nextGrowthBytes(): number {
-    return Math.ceil((this.bytes / this.cap) * Math.ceil(this.cap * GROWTH));
+    return Math.ceil((this.bytes / this.cap) * grownCapacity(this.cap));
   }
 
+  /** The slot of (h, l), or -1 - the empty slot where it would go. */
   private slot(h: number, l: number): number {
+    const t = this.t;
     const cap = this.cap;
-    let i = Math.floor((l >>> 0) * (cap / 4294967296));
+    let i = home(l, this.scale);
     for (;;) {
-      const sl = this.lo[i]!;
-      const sh = this.hi[i]!;
+      const j = i << 2;
+      const sl = t[j]!;
+      const sh = t[j + 1]!;
       if (sl === 0 && sh === 0) return -1 - i;
       if (sl === l && sh === h) return i;
       if (++i === cap) i = 0;
@@ -62,15 +64,22 @@ export class OwnedSet {
     return this.slot(h, l) >= 0;
   }
 
+  /** Reads the home slot of (h, l) ahead of a probe (a prefetch); the value means nothing. */
+  touch(l: number): number {
+    return this.t[home(l, this.scale) << 2]!;
+  }
+
   /** Inserts a state with its parent link; true when it was new. */
   add(h: number, l: number, ph: number, pl: number, action: number): boolean {
     const s = this.slot(h, l);
     if (s >= 0) return false;
     const i = -1 - s;
-    this.hi[i] = h;
-    this.lo[i] = l;
-    this.phi[i] = ph;
-    this.plo[i] = pl;
+    const j = i << 2;
+    const t = this.t;
+    t[j] = l;
+    t[j + 1] = h;
+    t[j + 2] = pl;
+    t[j + 3] = ph;
     this.act[i] = action;
     if (++this.size > this.limit) this.grow();
     return true;
@@ -80,31 +89,35 @@ export class OwnedSet {
   parent(h: number, l: number): [number, number, number] | undefined {
     const i = this.slot(h, l);
     if (i < 0) return undefined;
-    return [this.phi[i]!, this.plo[i]!, this.act[i]!];
+    const j = i << 2;
+    return [this.t[j + 3]!, this.t[j + 2]!, this.act[i]!];
   }
 
   private grow(): void {
-    const { hi: oh, lo: ol, phi: oph, plo: opl, act: oa } = this;
-    const cap = Math.ceil(this.cap * GROWTH);
-    this.hi = new Uint32Array(cap);
-    this.lo = new Uint32Array(cap);
-    this.phi = new Uint32Array(cap);
-    this.plo = new Uint32Array(cap);
-    this.act = this.newActions(cap);
-    this.cap = cap;
-    this.limit = Math.floor(cap * MAX_LOAD);
-    for (let j = 0; j < oh.length; j++) {
-      const h = oh[j]!;
-      const l = ol[j]!;
+    const { t: ot, act: oa, cap: ocap } = this;
+    const cap = grownCapacity(ocap);
+    const t = new Uint32Array(4 * cap);
+    const act = this.newActions(cap);
+    const scale = cap / 4294967296;
+    for (let k = 0; k < ocap; k++) {
+      const o = k << 2;
+      const l = ot[o]!;
+      const h = ot[o + 1]!;
       if (h === 0 && l === 0) continue;
-      let i = Math.floor((l >>> 0) * (cap / 4294967296));
-      while (this.lo[i] !== 0 || this.hi[i] !== 0) if (++i === cap) i = 0;
-      this.hi[i] = h;
-      this.lo[i] = l;
-      this.phi[i] = oph[j]!;
-      this.plo[i] = opl[j]!;
-      this.act[i] = oa[j]!;
+      let i = home(l, scale);
+      while (t[i << 2] !== 0 || t[(i << 2) + 1] !== 0) if (++i === cap) i = 0;
+      const j = i << 2;
+      t[j] = l;
+      t[j + 1] = h;
+      t[j + 2] = ot[o + 2]!;
+      t[j + 3] = ot[o + 3]!;
+      act[i] = oa[k]!;
     }
+    this.t = t;
+    this.act = act;
+    this.cap = cap;
+    this.scale = scale;
+    this.limit = Math.floor(cap * MAX_LOAD);
   }
 }
 

@@ -125,6 +125,9 @@ function yieldToIo(): Promise<void> {
 
 const NO_PATH = (): { initial: number; actions: number[] } => ({ initial: 0, actions: [] });
 
+/** Where the batched probes' loads end up, so that they are not optimised away. */
+export let partitionTouchSink = 0;
+
 export async function runPartition(factory: ModelFactory, d: PartitionJob, target: RedisTarget, flag: Int32Array, jobId: string, worker: string): Promise<PartitionOutcome> {
   const me = d.partition;
   const ks = keys.search(d.batch);
@@ -317,8 +320,15 @@ class Participant {
     const violations: FoundRef[] = [];
     const witnesses: WitnessRef[] = [];
     const s = new Uint32Array(W);
-    const t = new Uint32Array(W);
     const r = new Uint32Array(W);
+    // The successors of the state being expanded, their actions, fingerprints and owners: preallocated, reused.
+    const succ = new Uint32Array(Math.max(1, A) * W);
+    const pool = Array.from({ length: Math.max(1, A) }, (_, i) => succ.subarray(i * W, (i + 1) * W));
+    const acts = new Int32Array(Math.max(1, A));
+    const fph = new Uint32Array(Math.max(1, A));
+    const fpl = new Uint32Array(Math.max(1, A));
+    const dests = new Int32Array(Math.max(1, A));
+    let sink = 0;
     const q = new Uint32Array(W + 2);
     const rec = new Uint32Array(W + 2);
     // The enabling mask (Model.candidates), as the sequential search uses it: step only for the actions it names.
@@ -434,12 +444,27 @@ class Participant {
       for (let w = 0; w < W; w++) s[w] = q[w]!;
       const sh = q[W]!;
       const sl = q[W + 1]!;
+      // Three passes, as the engine's BFS does: the successors, then their fingerprints with a read of the home slot of
+      // each one owned here (the loads of one state's successors overlap), then each transition in action order.
       let enabled = 0;
       const nc = cands ? model.candidates!(s, cands) : A;
       for (let i = 0; i < nc; i++) {
         const a = cands ? cands[i]! : i;
-        if (!model.step(s, a, t)) continue;
-        enabled++;
+        if (model.step(s, a, pool[enabled]!)) acts[enabled++] = a;
+      }
+      for (let i = 0; i < enabled; i++) {
+        const fp = ctx.hash(pool[i]!);
+        const h = fp[0]!;
+        const l = fp[1]!;
+        fph[i] = h;
+        fpl[i] = l;
+        const dest = owner(h, l);
+        dests[i] = dest;
+        if (dest === me) sink ^= table.touch(l);
+      }
+      for (let i = 0; i < enabled; i++) {
+        const a = acts[i]!;
+        const t = pool[i]!;
         if (!atBound) transitions++;
         if (ctx.stepChecks.length > 0) {
           const bad = ctx.brokenStep(s, a, t);
@@ -455,10 +480,9 @@ class Participant {
           ctx.reachStep(s, a, t, NO_PATH);
           for (const w of ctx.witnesses.slice(before)) witnesses.push({ property: w.property, statement: w.statement, kind: 'step', hi: sh, lo: sl, action: a });
         }
-        const fp = ctx.hash(t);
-        const h = fp[0]!;
-        const l = fp[1]!;
-        const dest = owner(h, l);
+        const h = fph[i]!;
+        const l = fpl[i]!;
+        const dest = dests[i]!;
         if (dest === me) {
           insert(t, h, l, sh, sl, a, atBound);
           continue;
@@ -502,6 +526,7 @@ class Participant {
         }
       }
     }
+    partitionTouchSink = sink;
     const now = performance.now();
     stats.expandMs += now - mark - other;
     mark = now;
