@@ -40,6 +40,7 @@ export function tlbModel(config: TlbConfig): TlbModel {
     ],
     initialStates: () => [m.initial()],
     step: (s, a, out) => m.step(s, a, out),
+    candidates: (s, out) => m.candidates(s, out),
     isFinal: (s) => m.isFinal(s),
     decode: (s) => decode(m, s),
     describeStep: (s, a) => describe(m, s, a),

@@ -19,10 +19,10 @@ import { sendFlush, sendInvalidate, waitingForAcks, type Invalidation } from './
 import { SWITCHES, switchStep } from './kernel/sched.ts';
 import { execStep, readStep, writeStep } from './hw/user.ts';
 import { walkPte, walkStart } from './hw/walker.ts';
-import { GUP_IRQ_ON, GUP_READ_PMD, gupHoldsRef, gupStart, gupStep } from './mm/gup.ts';
+import { GUP_IDLE, GUP_IRQ_ON, GUP_READ_PMD, gupHoldsRef, gupStart, gupStep } from './mm/gup.ts';
 import { execNewStep, reuseStep, writeCodeStep } from './mm/page_alloc.ts';
 import { findPath } from './paths.ts';
-import { CTX_LAZY, CTX_OTHER, CTX_USER, FREE, LIVE, TlbState, type Features } from './state.ts';
+import { CTX_LAZY, CTX_OTHER, CTX_USER, FREE, LIVE, REUSED, TlbState, type Features } from './state.ts';
 import { Components } from './por.ts';
 
 /** Action kinds; every action slot has one. */
@@ -42,6 +42,19 @@ export enum Kind {
   ExecNew,
   RcuFree,
   Switch,
+}
+
+/** The first guard shared by a run of actions (see TlbMachine.candidates). */
+const enum Gate {
+  Always,
+  IpiPending,
+  WalkIdle,
+  Walking,
+  GupIdle,
+  GupBusy,
+  FrameGone,
+  FrameFree,
+  FrameReused,
 }
 
 export interface Roles {
@@ -172,6 +185,100 @@ export class TlbMachine extends TlbState {
       if (i < 0) i = this.agents.push(a.agent) - 1;
       this.actions.push({ agent: i, name: a.name });
     }
+    this.gates = this.buildGates();
+  }
+
+  // ---------------------------------------------------------------- enabling mask
+
+  /**
+   * Runs of consecutive actions [from, to) behind one gate: a cheap
+   * condition that every action of the run needs (its step's first guard),
+   * so `candidates` skips a closed run whole instead of calling step for
+   * each of its actions.
+   */
+  private readonly gates: { gate: Gate; cpu: number; from: number; to: number }[];
+
+  private gateOf(a: number): Gate {
+    switch (this.kind[a] as Kind) {
+      case Kind.Ipi:
+        return Gate.IpiPending;
+      case Kind.WalkStart:
+      case Kind.WalkWrite:
+        return Gate.WalkIdle;
+      case Kind.WalkPte:
+        return Gate.Walking;
+      case Kind.Read:
+      case Kind.Write:
+        return Gate.FrameGone;
+      case Kind.Exec:
+        return this.feat.icache ? Gate.Always : Gate.FrameGone;
+      case Kind.GupStart:
+        return Gate.GupIdle;
+      case Kind.GupStep:
+        return Gate.GupBusy;
+      case Kind.Reuse:
+        return Gate.FrameFree;
+      case Kind.WriteCode:
+      case Kind.ExecNew:
+        return Gate.FrameReused;
+      default:
+        return Gate.Always;
+    }
+  }
+
+  private buildGates(): { gate: Gate; cpu: number; from: number; to: number }[] {
+    const out: { gate: Gate; cpu: number; from: number; to: number }[] = [];
+    for (let a = 0; a < this.kind.length; a++) {
+      const gate = this.gateOf(a);
+      const cpu = this.cpuOf[a]!;
+      const last = out[out.length - 1];
+      if (last && last.gate === gate && last.cpu === cpu && last.to === a) last.to = a + 1;
+      else out.push({ gate, cpu, from: a, to: a + 1 });
+    }
+    return out;
+  }
+
+  private gateOpen(s: State, gate: Gate, c: number): boolean {
+    switch (gate) {
+      case Gate.Always:
+        return true;
+      case Gate.IpiPending: {
+        const f = this.inboxF[c];
+        return f !== undefined && get(s, f) !== 0;
+      }
+      case Gate.WalkIdle:
+        return get(s, this.walkF[c]!) === 0;
+      case Gate.Walking:
+        return get(s, this.walkF[c]!) !== 0;
+      case Gate.GupIdle:
+        return this.gupStage(s, c) === GUP_IDLE;
+      case Gate.GupBusy:
+        return this.gupStage(s, c) !== GUP_IDLE;
+      case Gate.FrameGone:
+        for (let f = 0; f < this.K; f++) {
+          const st = this.frameState(s, f);
+          if (st === FREE || st === REUSED) return true;
+        }
+        return false;
+      case Gate.FrameFree:
+        for (let f = 0; f < this.K + this.TF; f++) if (this.frameState(s, f) === FREE) return true;
+        return false;
+      case Gate.FrameReused:
+        for (let f = 0; f < this.K; f++) if (this.frameState(s, f) === REUSED) return true;
+        return false;
+    }
+  }
+
+  /** Model.candidates: every action of each open gate's run, in action order (a superset of the enabled ones). */
+  candidates(s: State, out: Int32Array): number {
+    let n = 0;
+    const gates = this.gates;
+    for (let i = 0; i < gates.length; i++) {
+      const g = gates[i]!;
+      if (!this.gateOpen(s, g.gate, g.cpu)) continue;
+      for (let a = g.from; a < g.to; a++) out[n++] = a;
+    }
+    return n;
   }
 
   private declareRcu(): void {
