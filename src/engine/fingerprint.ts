@@ -99,15 +99,22 @@ export function fingerprint128(words: Uint32Array, len: number, out: Uint32Array
  * order, plus, per class, the sum (mod 2³²) of a hash of each record. A sum
  * does not depend on the order of its terms and keeps multiplicities (two
  * equal records count twice), so every state of an orbit under permutations
- * of each class's records gets the same fingerprint, and no sort or copy
- * is needed: the cost is one pass over the state's words.
+ * of each class's records gets the same fingerprint, and no sort or copy of
+ * the state is needed: the cost is one pass over the state's words. A class
+ * of one-word records is cheaper still as its words sorted (a sorted
+ * multiset is as order-independent as a sum), a few compares against a
+ * hash per record.
  */
 export class SymmetricHasher {
   /** Words outside every class record, in order. */
   private readonly fixed: Int32Array;
+  /** Classes of one-word records: their words are sorted into `tail` (a few compares beat a hash per record). */
+  private readonly sortedBases: Int32Array[];
+  /** Classes of longer records: two lanes of sums of record hashes each, into `tail` after the sorted words. */
   private readonly classBases: Int32Array[];
   private readonly classWords: Int32Array;
-  private readonly sums: Uint32Array;
+  /** What is hashed after the fixed words: the sorted classes' words, then the summed classes' sums. */
+  private readonly tail: Uint32Array;
   readonly lanes: 2 | 4;
 
   constructor(stateWords: number, classes: readonly { readonly bases: readonly number[]; readonly words: number }[], lanes: 2 | 4) {
@@ -126,16 +133,35 @@ export class SymmetricHasher {
     const fixed: number[] = [];
     for (let w = 0; w < stateWords; w++) if (owner[w] === -1) fixed.push(w);
     this.fixed = Int32Array.from(fixed);
-    this.classBases = kept.map((c) => Int32Array.from(c.bases));
-    this.classWords = Int32Array.from(kept.map((c) => c.words));
-    this.sums = new Uint32Array(2 * kept.length);
+    const sorted = kept.filter((c) => c.words === 1);
+    const summed = kept.filter((c) => c.words > 1);
+    this.sortedBases = sorted.map((c) => Int32Array.from(c.bases));
+    this.classBases = summed.map((c) => Int32Array.from(c.bases));
+    this.classWords = Int32Array.from(summed.map((c) => c.words));
+    this.tail = new Uint32Array(sorted.reduce((n, c) => n + c.bases.length, 0) + 2 * summed.length);
   }
 
   /** Writes the fingerprint of `s`'s orbit into out[0..lanes). */
   hash(s: Uint32Array, out: Uint32Array): void {
-    const sums = this.sums;
+    const tail = this.tail;
+    let o = 0;
+    // One-word records: their words in increasing order (an insertion sort: classes hold a handful).
+    const sortedBases = this.sortedBases;
+    for (let k = 0; k < sortedBases.length; k++) {
+      const bases = sortedBases[k]!;
+      const start = o;
+      for (let r = 0; r < bases.length; r++) {
+        const x = s[bases[r]!]!;
+        let j = o++;
+        while (j > start && tail[j - 1]! > x) {
+          tail[j] = tail[j - 1]!;
+          j--;
+        }
+        tail[j] = x;
+      }
+    }
     const K = this.classWords.length;
-    // Per class, two lanes of sums of record hashes, in one pass over its records.
+    // Longer records: per class, two lanes of sums of record hashes, in one pass over its records.
     for (let k = 0; k < K; k++) {
       const bases = this.classBases[k]!;
       const words = this.classWords[k]!;
@@ -157,20 +183,20 @@ export class SymmetricHasher {
         sa = (sa + fmix32(ha)) | 0;
         sb = (sb + fmix32(hb ^ ha)) | 0;
       }
-      sums[2 * k] = sa;
-      sums[2 * k + 1] = sb;
+      tail[o++] = sa;
+      tail[o++] = sb;
     }
     const fixed = this.fixed;
     const F = fixed.length;
-    const n = F + 2 * K;
+    const n = F + tail.length;
     let a = 0x9747b28c ^ n;
     let b = 0x165667b1 + n;
     let c = 0x3c6ef372 ^ n;
     let d = 0xa54ff53a + n;
     const four = this.lanes === 4;
-    // The fixed words in order, then the class sums: through fingerprint()'s lane functions (int32 throughout: no heap numbers).
+    // The fixed words in order, then the tail: through fingerprint()'s lane functions (int32 throughout: no heap numbers).
     for (let i = 0; i < n; i++) {
-      const w = i < F ? s[fixed[i]!]! : sums[i - F]!;
+      const w = i < F ? s[fixed[i]!]! : tail[i - F]!;
       let k1 = Math.imul(w, C1);
       k1 = (k1 << 15) | (k1 >>> 17);
       k1 = Math.imul(k1, C2);
