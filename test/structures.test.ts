@@ -92,9 +92,9 @@ describe('visited sets', () => {
     });
   }
 
-  it('64-bit, large: grows by an eighth from 2^22 slots, stays 75-85% full, and loses nothing', () => {
+  it('64-bit, large: grows by an eighth from 2^20 slots, stays 75-85% full, and loses nothing', () => {
     expect(grownCapacity(1000)).toBe(1500);
-    expect(grownCapacity(1 << 22)).toBe((1 << 22) * 1.125);
+    expect(grownCapacity(1 << 20)).toBe((1 << 20) * 1.125);
     const set = new FingerprintSet();
     const rnd = xorshift(7);
     const n = 5_000_000;

@@ -22,8 +22,8 @@
  * successors before it inserts the first one (the misses then overlap).
  */
 const MAX_LOAD = 0.85;
-/** Slots from which a table grows by an eighth (32 MiB of 64-bit fingerprints). */
-const LARGE = 1 << 22;
+/** Slots from which a table grows by an eighth (8 MiB of 64-bit fingerprints): beyond it memory, not the rehash, is what counts. */
+const LARGE = 1 << 20;
 
 /** The capacity a table of `cap` slots grows to. */
 export function grownCapacity(cap: number): number {
