@@ -127,6 +127,8 @@ const NO_PATH = (): { initial: number; actions: number[] } => ({ initial: 0, act
 
 /** Where the batched probes' loads end up, so that they are not optimised away. */
 export let partitionTouchSink = 0;
+/** States expanded between two turns of the event loop (socket reads and writes, the inbox read ahead). */
+const CHUNK = 256;
 
 export async function runPartition(factory: ModelFactory, d: PartitionJob, target: RedisTarget, flag: Int32Array, jobId: string, worker: string): Promise<PartitionOutcome> {
   const me = d.partition;
@@ -439,13 +441,13 @@ class Participant {
     let lastProgress = performance.now();
     let mark = performance.now();
     let other = 0; // ms of this phase spent in messaging (subtracted from expansion)
-    while (cur.length > 0) {
-      cur.shift(q);
-      for (let w = 0; w < W; w++) s[w] = q[w]!;
-      const sh = q[W]!;
-      const sl = q[W + 1]!;
-      // Three passes, as the engine's BFS does: the successors, then their fingerprints with a read of the home slot of
-      // each one owned here (the loads of one state's successors overlap), then each transition in action order.
+    // The expansion proper is a plain function, called once per CHUNK states: an async function's loop is not
+    // on-stack replaced, so a hot loop inside `level` itself would run unoptimised for a whole level.
+    // Three passes per state, as the engine's BFS does: the successors, then their fingerprints with a read of the home
+    // slot of each one owned here (the loads of one state's successors overlap), then each transition in action order.
+    // Small functions, so that each gets its callees inlined.
+    /** The successors of `s` into pool, with their actions, fingerprints and owners; returns how many. */
+    const successors = (): number => {
       let enabled = 0;
       const nc = cands ? model.candidates!(s, cands) : A;
       for (let i = 0; i < nc; i++) {
@@ -462,68 +464,84 @@ class Participant {
         dests[i] = dest;
         if (dest === me) sink ^= table.touch(l);
       }
-      for (let i = 0; i < enabled; i++) {
-        const a = acts[i]!;
-        const t = pool[i]!;
-        if (!atBound) transitions++;
-        if (ctx.stepChecks.length > 0) {
-          const bad = ctx.brokenStep(s, a, t);
-          if (bad.length > 0) {
-            for (const c of [...bad]) {
-              violations.push({ property: c.id, statement: c.statement, kind: 'step', hi: sh, lo: sl, action: a });
-              ctx.record({ property: c.id, statement: c.statement, initial: 0, path: [], kind: 'step' });
-            }
+      return enabled;
+    };
+    /** Transition i out of s (fingerprint sh:sl): its checks, then it goes to its owner (here, or a batch). */
+    const route = (i: number, sh: number, sl: number): void => {
+      const a = acts[i]!;
+      const t = pool[i]!;
+      if (!atBound) transitions++;
+      if (ctx.stepChecks.length > 0) {
+        const bad = ctx.brokenStep(s, a, t);
+        if (bad.length > 0) {
+          for (const c of [...bad]) {
+            violations.push({ property: c.id, statement: c.statement, kind: 'step', hi: sh, lo: sl, action: a });
+            ctx.record({ property: c.id, statement: c.statement, initial: 0, path: [], kind: 'step' });
           }
         }
-        if (ctx.reachSteps.length > 0) {
-          const before = ctx.witnesses.length;
-          ctx.reachStep(s, a, t, NO_PATH);
-          for (const w of ctx.witnesses.slice(before)) witnesses.push({ property: w.property, statement: w.statement, kind: 'step', hi: sh, lo: sl, action: a });
-        }
-        const h = fph[i]!;
-        const l = fpl[i]!;
-        const dest = dests[i]!;
-        if (dest === me) {
-          insert(t, h, l, sh, sl, a, atBound);
-          continue;
-        }
-        if (useCache) {
-          const ci = (l ^ (h >>> 7)) & cacheMask;
-          if (cacheLo[ci] === l && cacheHi[ci] === h) {
-            stats.cacheHits++;
-            continue;
-          }
-          cacheLo[ci] = l;
-          cacheHi[ci] = h;
-        }
-        const b = out[dest]!;
-        b.push(t, W, h, l, sh, sl, a);
-        if (b.full) {
-          const t0 = performance.now();
-          flush(dest);
-          const dt = performance.now() - t0;
-          stats.messageMs += dt;
-          other += dt;
-        }
       }
-      if (enabled === 0 && ctx.checkDeadlock && !model.isFinal(s) && !ctx.hasViolation(ctx.deadlockId)) {
-        violations.push({ property: ctx.deadlockId, statement: ctx.deadlockStatement, kind: 'deadlock', hi: sh, lo: sl, action: -1 });
-        ctx.record({ property: ctx.deadlockId, statement: ctx.deadlockStatement, initial: 0, path: [], kind: 'deadlock' });
+      if (ctx.reachSteps.length > 0) {
+        const before = ctx.witnesses.length;
+        ctx.reachStep(s, a, t, NO_PATH);
+        for (const w of ctx.witnesses.slice(before)) witnesses.push({ property: w.property, statement: w.statement, kind: 'step', hi: sh, lo: sl, action: a });
       }
-      if ((++sinceTick & 255) === 0) {
+      const h = fph[i]!;
+      const l = fpl[i]!;
+      const dest = dests[i]!;
+      if (dest === me) {
+        insert(t, h, l, sh, sl, a, atBound);
+        return;
+      }
+      if (useCache) {
+        const ci = (l ^ (h >>> 7)) & cacheMask;
+        if (cacheLo[ci] === l && cacheHi[ci] === h) {
+          stats.cacheHits++;
+          return;
+        }
+        cacheLo[ci] = l;
+        cacheHi[ci] = h;
+      }
+      const b = out[dest]!;
+      b.push(t, W, h, l, sh, sl, a);
+      if (b.full) {
         const t0 = performance.now();
-        await service();
-        other += performance.now() - t0;
-        if (sinceTick < 2048) continue;
-        sinceTick = 0;
-        if (ctx.tick(table.size, this.transitionsTotal + transitions, cur.length, level, table.bytes + cur.bytes + next.bytes, table.nextGrowthBytes)) {
-          bound = ctx.bound ?? 'interrupted';
-          break;
+        flush(dest);
+        const dt = performance.now() - t0;
+        stats.messageMs += dt;
+        other += dt;
+      }
+    };
+    // The expansion proper is plain functions, called once per CHUNK states: an async function's loop is not
+    // on-stack replaced, so a hot loop inside `level` itself would run unoptimised for a whole level.
+    const expandChunk = (): void => {
+      for (let n = 0; n < CHUNK && cur.length > 0; n++) {
+        cur.shift(q);
+        for (let w = 0; w < W; w++) s[w] = q[w]!;
+        const sh = q[W]!;
+        const sl = q[W + 1]!;
+        const enabled = successors();
+        for (let i = 0; i < enabled; i++) route(i, sh, sl);
+        if (enabled === 0 && ctx.checkDeadlock && !model.isFinal(s) && !ctx.hasViolation(ctx.deadlockId)) {
+          violations.push({ property: ctx.deadlockId, statement: ctx.deadlockStatement, kind: 'deadlock', hi: sh, lo: sl, action: -1 });
+          ctx.record({ property: ctx.deadlockId, statement: ctx.deadlockStatement, initial: 0, path: [], kind: 'deadlock' });
         }
-        if (t0 - lastProgress > 1000) {
-          lastProgress = t0;
-          this.send.hset(this.ks.progress, String(me), `${table.size},${this.transitionsTotal + transitions}`).catch(() => {});
-        }
+      }
+    };
+    while (cur.length > 0) {
+      expandChunk();
+      sinceTick += CHUNK;
+      const t0 = performance.now();
+      await service();
+      other += performance.now() - t0;
+      if (sinceTick < 2048) continue;
+      sinceTick = 0;
+      if (ctx.tick(table.size, this.transitionsTotal + transitions, cur.length, level, table.bytes + cur.bytes + next.bytes, table.nextGrowthBytes)) {
+        bound = ctx.bound ?? 'interrupted';
+        break;
+      }
+      if (t0 - lastProgress > 1000) {
+        lastProgress = t0;
+        this.send.hset(this.ks.progress, String(me), `${table.size},${this.transitionsTotal + transitions}`).catch(() => {});
       }
     }
     partitionTouchSink = sink;

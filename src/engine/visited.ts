@@ -166,7 +166,7 @@ function rehashInto(old: Uint32Array, t: Uint32Array, S: number, cap: number, ca
 }
 
 /** Grows a table of S-word slots from cap to cap2 slots: in place when its buffer allows, else by copying. */
-function growTable(t: Uint32Array, S: number, cap: number, cap2: number): Uint32Array {
+export function growTable(t: Uint32Array, S: number, cap: number, cap2: number): Uint32Array {
   const buf = t.buffer;
   if (growInPlace(buf, cap2 * S * 4)) {
     const t2 = new Uint32Array(buf, 0, cap2 * S);
