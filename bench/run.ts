@@ -17,6 +17,7 @@
  *   BENCH_JSON=path      also write the rows as JSON (same as --json)
  *   BENCH_SPIN_MODES=dfs,bfs  SPIN search modes, comma-separated (both -DNOREDUCE; default both)
  *   BENCH_ONLY=regex     only configurations whose "model configuration" matches
+ *   BENCH_REDIS=0        skip the partitioned search on Redis that ends the full bench
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -275,9 +276,10 @@ async function main(): Promise<void> {
     '',
     `The bench took ${minutes((performance.now() - t0) / 1000)} (${s.repeat} round${s.repeat === 1 ? '' : 's'} a configuration${s.repeat > 1 ? ', medians shown' : ''}).`,
   ];
-  const redis = await redisBench(log, Math.max(s.timeout, 600));
-  if (redis) lines.push('', ...redis.lines);
+  // The engine's table first: the Redis part takes minutes more (BENCH_REDIS=0 skips it).
   process.stdout.write(`${lines.join('\n')}\n`);
+  const redis = process.env['BENCH_REDIS'] === '0' ? undefined : await redisBench(log, Math.max(s.timeout, 600));
+  if (redis) process.stdout.write(`\n${redis.lines.join('\n')}\n`);
 
   if (args.json) {
     writeFileSync(args.json, `${JSON.stringify({ date: started.toISOString(), machine: m, peers: available, timeoutSeconds: s.timeout, rows, ...(redis ? { redis: redis.rows } : {}) }, null, 2)}\n`);
