@@ -52,10 +52,24 @@ export function launch(argv) {
     else process.stderr.write(`tlbcheck: internal error: ${String(e.message).split('\n')[0]} (set TLBCHECK_DEBUG=1 for details)\n`);
     exitCode ??= 2;
   });
-  // The handlers stay to the end (they do not keep the process alive): a signal arriving while the
-  // process exits must not kill it with the default action and lose the exit code.
+  // The handlers stay to the end, and the process exits at once when the command is done rather than
+  // when its event loop drains: during Node's own teardown the handlers are gone, and a signal then
+  // (a second Ctrl-C, forwarded by npm exec) would kill the process with the default action and lose
+  // the exit code. Pipes and files are written synchronously on Linux; anything still queued (a TTY
+  // elsewhere) is flushed first.
   worker.on('exit', () => {
     finished = true;
-    process.exitCode = exitCode ?? 2;
+    const code = exitCode ?? 2;
+    process.exitCode = code;
+    const pending = [process.stdout, process.stderr].filter((w) => w.writableLength > 0 && !w.destroyed);
+    if (pending.length === 0) process.exit(code);
+    let left = pending.length;
+    for (const w of pending) {
+      const done = () => {
+        if (--left === 0) process.exit(code);
+      };
+      w.once('drain', done);
+      w.once('error', done);
+    }
   });
 }
