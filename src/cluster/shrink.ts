@@ -12,7 +12,7 @@ import type { ModelFactory, ParamValues } from '../engine/model.ts';
 import type { Bound, SearchOptions, Violation } from '../engine/result.ts';
 import type { ShrinkAttempt } from '../counterexample/format.ts';
 import type { Minimized } from '../counterexample/shrink.ts';
-import { violationOf } from '../counterexample/shrink.ts';
+import { shrinkStart, type ShrinkPoint } from '../counterexample/shrink.ts';
 import { batchLine, type BatchProgress, type JobClient } from './client.ts';
 import { shippable, type ShrinkJob, type ShrinkOutcome } from './jobs.ts';
 import { PROTOCOL } from './redis.ts';
@@ -27,10 +27,9 @@ export async function minimizeOnWorkers(
   known?: Violation,
   onStatus?: (text: string) => void,
 ): Promise<Minimized | undefined> {
-  const start = known ? undefined : violationOf(factory, params, property, options);
-  const first = known ?? start?.violation;
-  if (!first) return undefined;
-  let cur: { params: ParamValues; result: Minimized['result']; violation: Violation } = { params, result: start?.result, violation: first };
+  const start = shrinkStart(factory, params, property, options, known);
+  if (!start) return undefined;
+  let cur: ShrinkPoint = start;
   const tried: ShrinkAttempt[] = [];
   let round: ShrinkAttempt[] = [];
   let progress = true;

@@ -41,6 +41,26 @@ export function witnessOf(factory: ModelFactory, params: ParamValues, property: 
   return { result, witness: result.witnesses.find((w) => w.property === property) };
 }
 
+/** A configuration that violates the property, with its violation (and the search that found it, if one did). */
+export interface ShrinkPoint {
+  readonly params: ParamValues;
+  readonly result: SearchResult | undefined;
+  readonly violation: Violation;
+}
+
+/** Where shrinking starts: `known`, or a search of `params` for a violation of `property`; undefined when there is none. */
+export function shrinkStart(
+  factory: ModelFactory,
+  params: ParamValues,
+  property: string,
+  options: SearchOptions,
+  known: Violation | undefined,
+): ShrinkPoint | undefined {
+  const start = known ? undefined : violationOf(factory, params, property, options);
+  const violation = known ?? start?.violation;
+  return violation ? { params, result: start?.result, violation } : undefined;
+}
+
 export function minimize(
   factory: ModelFactory,
   params: ParamValues,
@@ -52,10 +72,9 @@ export function minimize(
   /** Called before each attempt (for progress lines). */
   onAttempt?: (change: string, attempt: number) => void,
 ): Minimized | undefined {
-  const start = known ? undefined : violationOf(factory, params, property, options);
-  const first = known ?? start?.violation;
-  if (!first) return undefined;
-  let cur: { params: ParamValues; result: SearchResult | undefined; violation: Violation } = { params, result: start?.result, violation: first };
+  const start = shrinkStart(factory, params, property, options, known);
+  if (!start) return undefined;
+  let cur: ShrinkPoint = start;
   const tried: ShrinkAttempt[] = [];
   let round: ShrinkAttempt[] = [];
   let progress = true;
