@@ -1,5 +1,9 @@
-// A worker thread cannot start a .ts file; this bootstrap registers tsx and loads the TypeScript worker.
+// A worker thread cannot start a .ts file; this bootstrap (used when no bundle could be built, see
+// worker-script.ts) registers tsx and loads the TypeScript worker and the model registry.
+import { workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./parallel-worker.ts');
+const { serve } = await import('./parallel-worker.ts');
+const { findModel } = await import(workerData.shared.job.registry);
+await serve(findModel);

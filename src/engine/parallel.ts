@@ -23,8 +23,11 @@ import { CTRL, LOG, LOG_FIELDS, MAX_THREADS, type ModelJob, type SharedSearch, t
 import type { SearchOptions, SearchResult, Violation } from './result.ts';
 import { newSharedTableBuffer, sharedKey } from './shared-table.ts';
 import { BfsLinks } from './visited.ts';
+import { cachedWorkerScript, workerScript } from './worker-script.ts';
 
+/** The tsx bootstrap, for when no bundle can be built. */
 const WORKER = fileURLToPath(new URL('./parallel-worker.mjs', import.meta.url));
+const WORKER_ENTRY = new URL('./parallel-worker.ts', import.meta.url).href;
 /** Initial capacity of the shared visited set (slots). */
 const INITIAL_SLOTS = 1 << 15;
 
@@ -75,17 +78,33 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
   let startupSeconds: number | undefined;
   const workers: Worker[] = [];
   const failures: string[] = [];
-  for (let t = 1; t < threads; t++) {
-    const w = new Worker(WORKER, { workerData: { shared, self: t } });
-    w.on('error', (e: unknown) => {
-      failures.push(e instanceof Error ? e.message : String(e));
-      bump(c);
+  let ended = false;
+  const spawn = (file: string): void => {
+    if (ended) return;
+    for (let t = 1; t < threads; t++) {
+      const w = new Worker(file, { workerData: { shared, self: t } });
+      w.on('error', (e: unknown) => {
+        failures.push(e instanceof Error ? e.message : String(e));
+        bump(c);
+      });
+      w.on('exit', (code) => {
+        if (code !== 0 && Atomics.load(c, CTRL.EXIT) === 0) failures.push(`a search worker exited with code ${code}`);
+        bump(c);
+      });
+      workers.push(w);
+    }
+  };
+  // Workers start from a bundle (no TypeScript loader: fast and small). A bundle not cached yet is built
+  // while this thread searches; the workers join at the first level after it is ready.
+  let building: Promise<void> | undefined;
+  if (threads > 1) {
+    const bundle = { entry: WORKER_ENTRY, registry: job.registry };
+    const cached = process.env.TLBCHECK_WORKER_BUNDLE === '0' ? WORKER : cachedWorkerScript(bundle);
+    if (cached) spawn(cached);
+    else building = workerScript(bundle).then((f) => {
+      building = undefined;
+      spawn(f ?? WORKER);
     });
-    w.on('exit', (code) => {
-      if (code !== 0 && Atomics.load(c, CTRL.EXIT) === 0) failures.push(`a search worker exited with code ${code}`);
-      bump(c);
-    });
-    workers.push(w);
   }
 
   // This thread's share of the expansion has a context of its own, like a worker's (it records only to dedupe).
@@ -98,9 +117,11 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
   try {
     return await search();
   } finally {
+    ended = true;
     Atomics.store(c, CTRL.EXIT, 1);
     Atomics.store(c, CTRL.STOP, 1);
     bump(c);
+    await building;
     await Promise.all(workers.map((w) => w.terminate()));
   }
 
@@ -279,6 +300,8 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
       levelSize = added;
       segments = next;
       depth++;
+      // Let a bundle being built for the workers make progress (its messages arrive on the event loop).
+      if (building) await new Promise<void>((r) => setImmediate(r));
     }
     return finish(levelSize === 0 && !stop, maxDepth, 0);
 
