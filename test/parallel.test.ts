@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { check } from '../src/engine/check.ts';
 import { parallelBfs } from '../src/engine/parallel.ts';
+import { chunkRecords } from '../src/engine/parallel-core.ts';
 import type { SearchOptions } from '../src/engine/result.ts';
 import { findModel, MODEL_REGISTRY } from '../models/index.ts';
 
@@ -47,6 +48,31 @@ describe('parallel breadth-first search (2 workers)', () => {
     const { seq, par } = await both('philosophers', { n: 8 }, {});
     expect(par.verdict).toBe('violated');
     expect(par.violations[0]!.path.length).toBe(seq.violations[0]!.path.length);
+  });
+
+  it('the worker takes part (started from its bundle), and the frontier arena reuses chunks a level has read', async () => {
+    const { seq, par } = await both('philosophers', { n: 15 }, { all: true });
+    expect(par.stats.states).toBe(seq.stats.states);
+    // The worker joined a level: its start-up time is reported only then.
+    expect(par.stats.startupSeconds).toBeGreaterThan(0);
+    expect(par.stats.startupSeconds).toBeLessThan(5);
+    // The records (state + action) of two levels at most, a partly filled chunk per thread and level, and the
+    // per-state child counts: the chunks freed as a level is read are taken again.
+    const m = findModel('philosophers')!.create({ n: 15 });
+    const R = (m.stateWords + 1) * 4;
+    const bound = par.stats.peakFrontier * (R + 4) + 2 * 2 * chunkRecords(m.actions.length) * R + 65536;
+    expect(par.stats.frontierBytes!).toBeLessThan(bound);
+  });
+
+  it('with no bundle (TLBCHECK_WORKER_BUNDLE=0) the worker starts through tsx, with the same counts', async () => {
+    process.env.TLBCHECK_WORKER_BUNDLE = '0';
+    try {
+      const { seq, par } = await both('tlb-mini', { ncpu: 5, npage: 3 }, { symmetry: false });
+      expect(par.stats.states).toBe(seq.stats.states);
+      expect(par.stats.transitions).toBe(seq.stats.transitions);
+    } finally {
+      delete process.env.TLBCHECK_WORKER_BUNDLE;
+    }
   });
 
   it('bounds give incomplete', async () => {

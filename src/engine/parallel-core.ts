@@ -2,9 +2,11 @@
  * What every thread of the parallel search runs, the main thread included:
  * claim work items of the current BFS level (runs of frontier states) one
  * at a time, expand their states into the shared visited set, and append
- * the new states to this thread's own frontier buffer for the next level.
+ * the new states to this thread's own chunk of the frontier arena (a chunk
+ * it takes from the level's free list, or a new one at the arena's end).
  *
- * An item's new states stay together and in order, and the main thread
+ * An item's new states stay in order (one run, or two when its chunk
+ * fills), and the main thread
  * concatenates the items' outputs in item order, so that the children of
  * each state are a contiguous run and the runs come in the order of their
  * parents, exactly as in the sequential search: the compact BFS links
@@ -23,9 +25,17 @@ import { SharedTable, sharedKey } from './shared-table.ts';
 
 /** States per work item. */
 export const ITEM_STATES = 512;
-/** Fields of an item and of a result. */
-export const ITEM_FIELDS = 4;
-export const RESULT_FIELDS = 3;
+/** Fields of an item (first record, records) and of a result (two runs of records). */
+export const ITEM_FIELDS = 2;
+export const RESULT_FIELDS = 4;
+
+/**
+ * Records per frontier chunk: an item's new states (at most one per action
+ * of each of its states) then span two chunks at most, so its result is two runs.
+ */
+export function chunkRecords(actions: number): number {
+  return Math.max(4096, ITEM_STATES * Math.max(1, actions));
+}
 
 type Growable = SharedArrayBuffer & { grow(n: number): void; readonly maxByteLength: number };
 
@@ -41,6 +51,20 @@ export function growableShared(bytes: number): SharedArrayBuffer {
  */
 export function u32(buf: SharedArrayBuffer): Uint32Array {
   return new Uint32Array(buf, 0, buf.byteLength >> 2);
+}
+
+/** Grows `buf` to at least `bytes`, exactly, even while other threads grow it too. */
+export function growShared(buf: SharedArrayBuffer, bytes: number): void {
+  const g = buf as Growable;
+  while (buf.byteLength < bytes) {
+    if (bytes > g.maxByteLength) throw new RangeError(`parallel search: a shared buffer would need ${bytes} bytes (at most ${g.maxByteLength})`);
+    try {
+      g.grow(bytes);
+    } catch (e) {
+      // Another thread grew it past `bytes` first.
+      if (buf.byteLength < bytes) throw e;
+    }
+  }
 }
 
 /** Grows `buf` to hold at least `bytes` (by half at least). */
@@ -69,11 +93,18 @@ export class LevelSearcher {
   private readonly pool: Uint32Array[];
   private readonly acts: Int32Array;
   private readonly cands: Int32Array | undefined;
-  private readonly fps: Uint32Array;
-  private readonly key = new Uint32Array(2);
+  private readonly fps: Int32Array;
+  private readonly key = new Int32Array(2);
   private readonly cur: Uint32Array;
-  /** Records written to this thread's output buffer this level. */
-  outCount = 0;
+  /** Records per chunk of the frontier arena. */
+  private readonly CH: number;
+  /** This thread's view of the arena (fixed length; renewed when the arena has grown past it). */
+  private arena: Uint32Array;
+  private pending: Int32Array;
+  private free: Int32Array;
+  /** The next record this thread writes, and the end of its current chunk (global record numbers). */
+  private outPos = 0;
+  private chunkEnd = 0;
   transitions = 0;
   private sinceSync = 0;
   private touchSink = 0;
@@ -96,8 +127,43 @@ export class LevelSearcher {
     this.pool = Array.from({ length: this.A }, (_, i) => succ.subarray(i * this.W, (i + 1) * this.W));
     this.acts = new Int32Array(this.A);
     this.cands = model.candidates ? new Int32Array(Math.max(1, this.A)) : undefined;
-    this.fps = new Uint32Array(Math.max(1, this.A) * 2);
+    this.fps = new Int32Array(Math.max(1, this.A) * 2);
     this.cur = new Uint32Array(this.W);
+    this.CH = shared.chunkRecords;
+    this.arena = u32(shared.arena);
+    this.pending = new Int32Array(shared.pending, 0, shared.pending.byteLength >> 2);
+    this.free = new Int32Array(shared.freeChunks, 0, shared.freeChunks.byteLength >> 2);
+  }
+
+  /** Takes a chunk for this thread's next records: a free one of this level's list, else a new one. */
+  private takeChunk(): void {
+    const c = this.ctrl;
+    const sh = this.shared;
+    let chunk = -1;
+    for (;;) {
+      const i = Atomics.load(c, CTRL.FREE_TAKE);
+      if (i >= Atomics.load(c, CTRL.FREE_COUNT)) break;
+      if (Atomics.compareExchange(c, CTRL.FREE_TAKE, i, i + 1) !== i) continue;
+      // The slot is reserved; its chunk is written a moment after.
+      while ((chunk = Atomics.load(this.free, i)) < 0);
+      break;
+    }
+    if (chunk < 0) chunk = Atomics.add(c, CTRL.CHUNKS, 1);
+    const end = (chunk + 1) * this.CH;
+    growShared(sh.arena, end * this.R * 4);
+    if (this.arena.length < end * this.R) this.arena = u32(sh.arena);
+    this.outPos = chunk * this.CH;
+    this.chunkEnd = end;
+  }
+
+  /** Appends a record (state, action) to this thread's chunk; returns its global record number. */
+  emit(state: Uint32Array, action: number): number {
+    if (this.outPos === this.chunkEnd) this.takeChunk();
+    const g = this.outPos++;
+    const o = g * this.R;
+    this.arena.set(state, o);
+    this.arena[o + this.W] = action;
+    return g;
   }
 
   /** Appends a log entry (a violation or a witness) for the main thread. */
@@ -256,9 +322,13 @@ export class LevelSearcher {
     bump(c);
   }
 
-  /** Resets the per-level output (this thread's buffer of the next parity). */
+  /** Starts a level: its new states go to chunks of their own (taken on the first), and the arena is seen whole. */
   startLevel(): void {
-    this.outCount = 0;
+    this.outPos = 0;
+    this.chunkEnd = 0;
+    this.arena = u32(this.shared.arena);
+    this.pending = new Int32Array(this.shared.pending, 0, this.shared.pending.byteLength >> 2);
+    this.free = new Int32Array(this.shared.freeChunks, 0, this.shared.freeChunks.byteLength >> 2);
     this.table.refresh(Atomics.load(this.ctrl, CTRL.CAP));
   }
 
@@ -267,7 +337,7 @@ export class LevelSearcher {
    * after each item (the main thread checks its bounds there) and returns
    * true to stop the level.
    */
-  runItems(level: number, between?: () => boolean): void {
+  runItems(between?: () => boolean): void {
     const c = this.ctrl;
     Atomics.store(c, CTRL.IN_LOOP + this.self, 1);
     try {
@@ -277,7 +347,7 @@ export class LevelSearcher {
         if (Atomics.load(c, CTRL.STOP) !== 0) break;
         const i = Atomics.add(c, CTRL.CLAIM, 1);
         if (i >= n) break;
-        this.item(i, level);
+        this.item(i);
         if (between && between()) {
           Atomics.store(c, CTRL.STOP, 1);
           bump(c);
@@ -301,24 +371,25 @@ export class LevelSearcher {
     for (let i = 0; i < m.length; i++) s[b + 1 + i] = m[i]!;
   }
 
-  private item(i: number, level: number): void {
+  private item(i: number): void {
     const sh = this.shared;
     const c = this.ctrl;
     const items = new Int32Array(sh.items, 0, sh.items.byteLength >> 2);
-    const th = items[i * ITEM_FIELDS]!;
-    const parity = items[i * ITEM_FIELDS + 1]!;
-    const first = items[i * ITEM_FIELDS + 2]!;
-    const count = items[i * ITEM_FIELDS + 3]!;
+    const first = items[i * ITEM_FIELDS]!;
+    const count = items[i * ITEM_FIELDS + 1]!;
     const bases = new Float64Array(sh.itemBase, 0, sh.itemBase.byteLength >> 3);
     const base = bases[i]!;
     const levelBase = bases[0]!;
-    const src = u32(sh.out[th]![parity]!);
-    const dstBuf = sh.out[this.self]![(level + 1) & 1]!;
+    const src = this.arena;
     const counts = u32(sh.childCounts);
-    const start = this.outCount;
+    // Where this item's new states go: a run in this thread's chunk, and a second run if that chunk fills.
+    let run1 = -1;
+    let count1 = 0;
+    let run2 = this.outPos;
+    let count2 = 0;
     const atBound = Atomics.load(c, CTRL.AT_BOUND) === 1;
     const { model, ctx, W, R, A, pool, acts, fps, key, cur, table } = this;
-    let dst = u32(dstBuf);
+    let dst = this.arena;
     for (let k = 0; k < count; k++) {
       if (k > 0 && Atomics.load(c, CTRL.GROW) !== 0) this.park();
       const idx = base + k;
@@ -348,7 +419,9 @@ export class LevelSearcher {
         const t = pool[e]!;
         if (!atBound) this.transitions++;
         if (ctx.stepChecks.length > 0) {
-          for (const bad of ctx.brokenStep(cur, a, t)) {
+          const broken = ctx.brokenStep(cur, a, t);
+          for (let b = 0; b < broken.length; b++) {
+            const bad = broken[b]!;
             this.log(LOG.STEP, bad.id, idx, a);
             ctx.record({ property: bad.id, statement: bad.statement, initial: 0, path: [], kind: 'step' });
           }
@@ -372,12 +445,19 @@ export class LevelSearcher {
           Atomics.store(c, CTRL.STOP, 1);
           continue;
         }
-        const r = this.outCount++;
-        if ((r + 1) * R > dst.length) {
-          ensureShared(dstBuf, (r + 1) * R * 4);
-          dst = u32(dstBuf);
+        if (this.outPos === this.chunkEnd) {
+          if (count2 > 0) {
+            if (run1 >= 0) throw new Error('parallel search: an item outgrew two chunks');
+            run1 = run2;
+            count1 = count2;
+          }
+          this.takeChunk();
+          dst = this.arena;
+          run2 = this.outPos;
+          count2 = 0;
         }
-        const o = r * R;
+        const o = this.outPos++ * R;
+        count2++;
         for (let w = 0; w < W; w++) dst[o + w] = t[w]!;
         dst[o + W] = a;
         children++;
@@ -388,7 +468,9 @@ export class LevelSearcher {
           for (const w of ctx.witnesses.slice(before)) this.log(LOG.REACH_STATE, w.property, idx, a);
         }
         if (ctx.stateChecks.length > 0) {
-          for (const bad of ctx.brokenState(t)) {
+          const broken = ctx.brokenState(t);
+          for (let b = 0; b < broken.length; b++) {
+            const bad = broken[b]!;
             this.log(LOG.STATE, bad.id, idx, a);
             ctx.record({ property: bad.id, statement: bad.statement, initial: 0, path: [], kind: 'state' });
           }
@@ -401,10 +483,23 @@ export class LevelSearcher {
       }
       if (this.sinceSync >= this.syncEvery()) this.sync();
     }
+    // The last item to read a chunk of this level frees it for the new states.
+    for (let x = Math.floor(first / this.CH), end = Math.floor((first + count - 1) / this.CH); x <= end; x++) {
+      if (Atomics.sub(this.pending, x, 1) === 1) Atomics.store(this.free, Atomics.add(c, CTRL.FREE_COUNT, 1), x);
+    }
     const results = new Int32Array(sh.results, 0, sh.results.byteLength >> 2);
-    results[i * RESULT_FIELDS] = this.self;
-    results[i * RESULT_FIELDS + 1] = start;
-    results[i * RESULT_FIELDS + 2] = this.outCount - start;
+    const r = i * RESULT_FIELDS;
+    if (run1 < 0) {
+      results[r] = run2;
+      results[r + 1] = count2;
+      results[r + 2] = 0;
+      results[r + 3] = 0;
+    } else {
+      results[r] = run1;
+      results[r + 1] = count1;
+      results[r + 2] = run2;
+      results[r + 3] = count2;
+    }
   }
 
   /** Inserts between publications: few while the table is small (its slack is small), 64 at most. */

@@ -29,13 +29,24 @@ export interface SharedSearch {
   readonly ctrl: SharedArrayBuffer;
   /** The visited set (growable). */
   readonly table: SharedArrayBuffer;
-  /** Per thread, two growable frontier buffers (level parity): records of state words then the action. */
-  readonly out: readonly (readonly [SharedArrayBuffer, SharedArrayBuffer])[];
-  /** Work items of the current level (growable Int32): thread, parity, first record, records. */
+  /**
+   * The frontier (growable Uint32): chunks of `chunkRecords` records, each the state words then the
+   * action. Record g is at word g * (stateWords + 1). A level's chunks are reused two levels on.
+   */
+  readonly arena: SharedArrayBuffer;
+  readonly chunkRecords: number;
+  /**
+   * Free chunks (growable Int32): the main thread lists those free when a level starts, and a thread
+   * that finishes the last item reading a chunk of the level appends it (-1: a slot not written yet).
+   */
+  readonly freeChunks: SharedArrayBuffer;
+  /** Per chunk, the current level's items still to read from it (growable Int32). */
+  readonly pending: SharedArrayBuffer;
+  /** Work items of the current level (growable Int32): first record, records. */
   readonly items: SharedArrayBuffer;
   /** Global number of each item's first state (growable Float64). */
   readonly itemBase: SharedArrayBuffer;
-  /** Per item, where its new states went (growable Int32): thread, first record, records. */
+  /** Per item, where its new states went (growable Int32): two runs (first record, records), the second maybe empty. */
   readonly results: SharedArrayBuffer;
   /** Per state of the current level, its number of new children (growable Uint32). */
   readonly childCounts: SharedArrayBuffer;
@@ -90,6 +101,10 @@ export const CTRL = {
   /** Threads that took part in this growth's bands, and those done inserting their set-aside entries. */
   HELPERS: 25,
   ASIDE_DONE: 26,
+  /** Slots of the free list filled or being filled, slots taken from it, and chunks in the arena. */
+  FREE_COUNT: 27,
+  FREE_TAKE: 28,
+  CHUNKS: 29,
   READY: 32,
   PARTICIPANT: 32 + MAX_THREADS,
   IN_LOOP: 32 + 2 * MAX_THREADS,

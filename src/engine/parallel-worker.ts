@@ -2,7 +2,7 @@
  * A worker thread of the parallel search: builds the model from its
  * registry, says it is ready, then takes part in every level it is named a
  * participant of (parallel-core.ts), until the search exits. It runs from
- * a bundle (worker-script.ts) or from the tsx bootstrap parallel-worker.mjs.
+ * the bundle worker-boot.mjs makes of it and the model registry.
  */
 import { workerData } from 'node:worker_threads';
 import { SearchContext } from './context.ts';
@@ -30,7 +30,7 @@ export async function serve(findModel: (id: string) => ModelFactory | undefined)
       if (level !== last && level >= 0 && Atomics.load(c, CTRL.PARTICIPANT + self) === level && Atomics.load(c, CTRL.READY + self) === 1) {
         last = level;
         searcher.startLevel();
-        searcher.runItems(level);
+        searcher.runItems();
         Atomics.add(c, CTRL.FINISHED, 1);
         bump(c);
         continue;

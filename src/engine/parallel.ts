@@ -18,18 +18,25 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SearchContext } from './context.ts';
 import type { Model } from './model.ts';
-import { bump, ensureShared, growableShared, ITEM_FIELDS, ITEM_STATES, LevelSearcher, propertyIds, RESULT_FIELDS, u32 } from './parallel-core.ts';
+import { bump, chunkRecords, ensureShared, growableShared, ITEM_FIELDS, ITEM_STATES, LevelSearcher, propertyIds, RESULT_FIELDS, u32 } from './parallel-core.ts';
 import { CTRL, LOG, LOG_FIELDS, MAX_THREADS, type ModelJob, type SharedSearch, type WorkerSearchOptions } from './parallel-protocol.ts';
 import type { SearchOptions, SearchResult, Violation } from './result.ts';
 import { newSharedTableBuffer, sharedKey } from './shared-table.ts';
 import { BfsLinks } from './visited.ts';
-import { cachedWorkerScript, workerScript } from './worker-script.ts';
 
-/** The tsx bootstrap, for when no bundle can be built. */
-const WORKER = fileURLToPath(new URL('./parallel-worker.mjs', import.meta.url));
+/** A worker starts from worker-boot.mjs, which runs parallel-worker.ts bundled with the model registry. */
+const BOOT = fileURLToPath(new URL('./worker-boot.mjs', import.meta.url));
 const WORKER_ENTRY = new URL('./parallel-worker.ts', import.meta.url).href;
 /** Initial capacity of the shared visited set (slots). */
 const INITIAL_SLOTS = 1 << 15;
+
+/** Appends a run of records to `runs`, extending the last when it continues it. */
+function addRun(runs: { first: number; count: number }[], first: number, count: number): void {
+  if (count === 0) return;
+  const last = runs[runs.length - 1];
+  if (last && last.first + last.count === first) last.count += count;
+  else runs.push({ first, count });
+}
 
 export function defaultWorkers(): number {
   return Math.max(1, cpus().length);
@@ -59,7 +66,10 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
     threads,
     ctrl: new SharedArrayBuffer(CTRL.SIZE_WORDS * 4),
     table: newSharedTableBuffer(INITIAL_SLOTS),
-    out: Array.from({ length: threads }, () => [growableShared(4096 * R * 4), growableShared(4096 * R * 4)] as const),
+    arena: growableShared(0),
+    chunkRecords: chunkRecords(model.actions.length),
+    freeChunks: growableShared(64 * 4),
+    pending: growableShared(64 * 4),
     items: growableShared(64 * ITEM_FIELDS * 4),
     itemBase: growableShared(64 * 8),
     results: growableShared(64 * RESULT_FIELDS * 4),
@@ -78,33 +88,17 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
   let startupSeconds: number | undefined;
   const workers: Worker[] = [];
   const failures: string[] = [];
-  let ended = false;
-  const spawn = (file: string): void => {
-    if (ended) return;
-    for (let t = 1; t < threads; t++) {
-      const w = new Worker(file, { workerData: { shared, self: t } });
-      w.on('error', (e: unknown) => {
-        failures.push(e instanceof Error ? e.message : String(e));
-        bump(c);
-      });
-      w.on('exit', (code) => {
-        if (code !== 0 && Atomics.load(c, CTRL.EXIT) === 0) failures.push(`a search worker exited with code ${code}`);
-        bump(c);
-      });
-      workers.push(w);
-    }
-  };
-  // Workers start from a bundle (no TypeScript loader: fast and small). A bundle not cached yet is built
-  // while this thread searches; the workers join at the first level after it is ready.
-  let building: Promise<void> | undefined;
-  if (threads > 1) {
-    const bundle = { entry: WORKER_ENTRY, registry: job.registry };
-    const cached = process.env.TLBCHECK_WORKER_BUNDLE === '0' ? WORKER : cachedWorkerScript(bundle);
-    if (cached) spawn(cached);
-    else building = workerScript(bundle).then((f) => {
-      building = undefined;
-      spawn(f ?? WORKER);
+  for (let t = 1; t < threads; t++) {
+    const w = new Worker(BOOT, { workerData: { shared, self: t, boot: { entry: WORKER_ENTRY, registry: job.registry } }, ...(process.env.YG ? { resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.YG) } } : {}) });
+    w.on('error', (e: unknown) => {
+      failures.push(e instanceof Error ? e.message : String(e));
+      bump(c);
     });
+    w.on('exit', (code) => {
+      if (code !== 0 && Atomics.load(c, CTRL.EXIT) === 0) failures.push(`a search worker exited with code ${code}`);
+      bump(c);
+    });
+    workers.push(w);
   }
 
   // This thread's share of the expansion has a context of its own, like a worker's (it records only to dedupe).
@@ -117,25 +111,24 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
   try {
     return await search();
   } finally {
-    ended = true;
     Atomics.store(c, CTRL.EXIT, 1);
     Atomics.store(c, CTRL.STOP, 1);
     bump(c);
-    await building;
     await Promise.all(workers.map((w) => w.terminate()));
   }
 
   async function search(): Promise<SearchResult> {
     const table = me.table;
-    const key = new Uint32Array(2);
+    const key = new Int32Array(2);
     let stop = false;
     let truncated = false;
     let peakFrontier = 0;
     let peakFrontierBytes = 0;
 
-    // Level 0: the initial states, by this thread, into its buffer of parity 0.
+    // Level 0: the initial states, by this thread, into chunks of the arena.
     const inits = model.initialStates();
-    let out0 = u32(shared.out[0]![0]);
+    me.startLevel();
+    let segments: { first: number; count: number }[] = [];
     let count0 = 0;
     for (let k = 0; k < inits.length; k++) {
       const s = inits[k]!;
@@ -144,9 +137,7 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
       if (!table.insert(key[0]!, key[1]!)) continue;
       Atomics.add(c, CTRL.SIZE, 1);
       links.pushInitial(k);
-      ensureShared(shared.out[0]![0], (count0 + 1) * R * 4);
-      out0 = u32(shared.out[0]![0]);
-      out0.set(s, count0 * R);
+      addRun(segments, me.emit(s, 0), 1);
       count0++;
       ctx.observe(s);
       if (ctx.reachStates.length > 0) ctx.reachState(s, () => ({ initial: k, actions: [] }));
@@ -154,8 +145,8 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
     }
     if (ctx.reachDone || (ctx.violations.length > 0 && !ctx.all)) stop = true;
 
-    // The items of the level to come: [thread, parity, first, count] runs of ITEM_STATES at most.
-    let segments: { th: number; parity: number; first: number; count: number }[] = [{ th: 0, parity: 0, first: 0, count: count0 }];
+    // The arena's chunks the current level is read from (the others are free when it starts).
+    let levelChunks = new Set(range(0, Atomics.load(c, CTRL.CHUNKS)));
     let levelBase = 0;
     let levelSize = count0;
     let depth = 0;
@@ -189,13 +180,13 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
       }
       return { transitions };
     };
-    const frontierBytes = (): number => shared.out.reduce((n, [a, b]) => n + a.byteLength + b.byteLength, 0) + shared.childCounts.byteLength;
+    const frontierBytes = (): number => shared.arena.byteLength + shared.freeChunks.byteLength + shared.pending.byteLength + shared.childCounts.byteLength;
     const storeBytes = (): number => table.bytes + links.bytes;
 
     while (levelSize > 0 && !stop) {
       // Lay out the items.
       const items: number[] = [];
-      for (const sg of segments) for (let f = 0; f < sg.count; f += ITEM_STATES) items.push(sg.th, sg.parity, sg.first + f, Math.min(ITEM_STATES, sg.count - f));
+      for (const sg of segments) for (let f = 0; f < sg.count; f += ITEM_STATES) items.push(sg.first + f, Math.min(ITEM_STATES, sg.count - f));
       const n = items.length / ITEM_FIELDS;
       ensureShared(shared.items, items.length * 4);
       ensureShared(shared.itemBase, n * 8);
@@ -205,8 +196,25 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
       const bases = new Float64Array(shared.itemBase, 0, shared.itemBase.byteLength >> 3);
       for (let i = 0, b = levelBase; i < n; i++) {
         bases[i] = b;
-        b += items[i * ITEM_FIELDS + 3]!;
+        b += items[i * ITEM_FIELDS + 1]!;
       }
+      // Free chunks: every chunk not read this level, and (appended as they are) each read one once its items are done.
+      const CH = shared.chunkRecords;
+      const chunks = Atomics.load(c, CTRL.CHUNKS);
+      ensureShared(shared.freeChunks, chunks * 4);
+      ensureShared(shared.pending, chunks * 4);
+      const freeList = new Int32Array(shared.freeChunks, 0, shared.freeChunks.byteLength >> 2);
+      const pending = new Int32Array(shared.pending, 0, shared.pending.byteLength >> 2);
+      freeList.fill(-1);
+      pending.fill(0);
+      let nfree = 0;
+      for (let x = 0; x < chunks; x++) if (!levelChunks.has(x)) freeList[nfree++] = x;
+      for (let i = 0; i < n; i++) {
+        const f = items[i * ITEM_FIELDS]!;
+        for (let x = Math.floor(f / CH), e = Math.floor((f + items[i * ITEM_FIELDS + 1]! - 1) / CH); x <= e; x++) pending[x]!++;
+      }
+      Atomics.store(c, CTRL.FREE_COUNT, nfree);
+      Atomics.store(c, CTRL.FREE_TAKE, 0);
       const atBound = depth >= ctx.maxDepth;
       Atomics.store(c, CTRL.ITEMS, n);
       Atomics.store(c, CTRL.CLAIM, 0);
@@ -227,7 +235,7 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
       bump(c);
 
       let sinceTick = 0;
-      me.runItems(depth, () => {
+      me.runItems(() => {
         if (++sinceTick < 4) return false;
         sinceTick = 0;
         me.publish();
@@ -264,32 +272,35 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
         return finish(false, maxDepth, extra);
       }
 
-      // Assemble the next level in item order: links, then the segments it is read from.
+      // Assemble the next level in item order: links, then the runs it is read from.
       const results = new Int32Array(shared.results, 0, shared.results.byteLength >> 2);
       const counts = u32(shared.childCounts);
-      const parity = (depth + 1) & 1;
-      const views = shared.out.map((o) => u32(o[parity]!));
+      const v = u32(shared.arena);
       const next: typeof segments = [];
       let p = 0;
       let added = 0;
       for (let i = 0; i < n; i++) {
-        const th = results[i * RESULT_FIELDS]!;
-        const first = results[i * RESULT_FIELDS + 1]!;
-        const cnt = results[i * RESULT_FIELDS + 2]!;
-        const v = views[th]!;
-        let r = first;
-        const parents = items[i * ITEM_FIELDS + 3]!;
-        for (let q = 0; q < parents; q++, p++) {
+        const q = i * RESULT_FIELDS;
+        const run1 = results[q]!;
+        const count1 = results[q + 1]!;
+        const run2 = results[q + 2]!;
+        let j = 0;
+        const parents = items[i * ITEM_FIELDS + 1]!;
+        for (let e = 0; e < parents; e++, p++) {
           const k = counts[p]!;
-          for (let j = 0; j < k; j++, r++) links.pushChild(v[r * R + W]!);
+          for (let m = 0; m < k; m++, j++) links.pushChild(v[(j < count1 ? run1 + j : run2 + j - count1) * R + W]!);
           links.endParent();
         }
-        if (cnt > 0) {
-          const last = next[next.length - 1];
-          if (last && last.th === th && last.first + last.count === first) last.count += cnt;
-          else next.push({ th, parity, first, count: cnt });
-        }
-        added += cnt;
+        addRun(next, run1, count1);
+        addRun(next, run2, results[q + 3]!);
+        added += j;
+      }
+      // The next level is read from the chunks this one wrote (a run lies within one chunk).
+      levelChunks = new Set();
+      for (let i = 0; i < n; i++) {
+        const q = i * RESULT_FIELDS;
+        if (results[q + 1]! > 0) levelChunks.add(Math.floor(results[q]! / CH));
+        if (results[q + 3]! > 0) levelChunks.add(Math.floor(results[q + 2]! / CH));
       }
       peakFrontier = Math.max(peakFrontier, levelSize + added);
       peakFrontierBytes = Math.max(peakFrontierBytes, frontierBytes());
@@ -300,8 +311,6 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
       levelSize = added;
       segments = next;
       depth++;
-      // Let a bundle being built for the workers make progress (its messages arrive on the event loop).
-      if (building) await new Promise<void>((r) => setImmediate(r));
     }
     return finish(levelSize === 0 && !stop, maxDepth, 0);
 
@@ -320,6 +329,10 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
         frontierBytes: Math.max(peakFrontierBytes, frontierBytes()),
       });
     }
+  }
+
+  function range(from: number, to: number): number[] {
+    return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
   }
 
   function errorText(): string {

@@ -13,6 +13,11 @@
  * band's parts taken by whichever threads claim them (grow, moveBand). The
  * capacity lives in the control block, and each thread's view refreshes
  * after a growth.
+ *
+ * The words are read as Int32: a uint32 above 2^31 is a heap number in V8,
+ * and every value passed to an Atomics call or a function that is not
+ * inlined would be boxed (hundreds of MB of garbage a second). Only the
+ * home computation reads the low word unsigned.
  */
 import { grownCapacity, home, rehashInPlace } from './visited.ts';
 
@@ -29,21 +34,26 @@ export function newSharedTableBuffer(capacity: number): SharedArrayBuffer {
   return new make(capacity * 8, { maxByteLength: MAX_BYTES });
 }
 
-/** Makes both halves non-zero (the empty marker and the "being written" marker). */
-export function sharedKey(hi: number, lo: number, out: Uint32Array): void {
+/** Makes both halves non-zero (the empty marker and the "being written" marker); `out` holds them as int32. */
+export function sharedKey(hi: number, lo: number, out: Int32Array): void {
   out[0] = hi === 0 ? 0x6a09e667 : hi;
-  out[1] = lo === 0 ? 0x9e3779b9 : lo;
+  out[1] = lo === 0 ? 0x1e3779b9 : lo;
+}
+
+/** The home slot of a low word read as int32. */
+function homeOf(lo: number, scale: number): number {
+  return home(lo >>> 0, scale);
 }
 
 /** One thread's handle on the shared table. */
 export class SharedTable {
-  private t: Uint32Array;
+  private t: Int32Array;
   cap: number;
   private scale: number;
 
   constructor(readonly buffer: SharedArrayBuffer, capacity: number) {
     this.cap = capacity;
-    this.t = new Uint32Array(buffer, 0, 2 * capacity);
+    this.t = new Int32Array(buffer, 0, 2 * capacity);
     this.scale = capacity / 4294967296;
   }
 
@@ -69,7 +79,7 @@ export class SharedTable {
   refresh(capacity: number): void {
     if (capacity === this.cap) return;
     this.cap = capacity;
-    this.t = new Uint32Array(this.buffer, 0, 2 * capacity);
+    this.t = new Int32Array(this.buffer, 0, 2 * capacity);
     this.scale = capacity / 4294967296;
   }
 
@@ -93,9 +103,9 @@ export class SharedTable {
       band(L, U, cap, cap2);
       U = L;
     }
-    const t2 = new Uint32Array(this.buffer, 0, 2 * cap2);
-    rehashInPlace(t2, 2, cap, cap2, U);
-    this.t = t2;
+    // The slots below the bands: this thread alone, as the sequential table does (same bits, read unsigned).
+    rehashInPlace(new Uint32Array(this.buffer, 0, 2 * cap2), 2, cap, cap2, U);
+    this.t = new Int32Array(this.buffer, 0, 2 * cap2);
     this.cap = cap2;
     this.scale = cap2 / 4294967296;
     return cap2;
@@ -109,7 +119,7 @@ export class SharedTable {
    * in `aside` (inserted once every band is done).
    */
   moveBand(from: number, to: number, top: number, cap2: number, aside: number[]): void {
-    const t = new Uint32Array(this.buffer, 0, 2 * cap2);
+    const t = new Int32Array(this.buffer, 0, 2 * cap2);
     const scale = cap2 / 4294967296;
     for (let k = to - 1; k >= from; k--) {
       const j = k << 1;
@@ -118,7 +128,7 @@ export class SharedTable {
       const hi = t[j + 1]!;
       t[j] = 0;
       t[j + 1] = 0;
-      let i = home(lo, scale);
+      let i = homeOf(lo, scale);
       if (i < top) {
         aside.push(hi, lo);
         continue;
@@ -145,7 +155,7 @@ export class SharedTable {
   insert(hi: number, lo: number): boolean {
     const t = this.t;
     const cap = this.cap;
-    let i = home(lo, this.scale);
+    let i = homeOf(lo, this.scale);
     for (;;) {
       const j = i << 1;
       let cur = t[j]!;
@@ -169,7 +179,7 @@ export class SharedTable {
   has(hi: number, lo: number): boolean {
     const t = this.t;
     const cap = this.cap;
-    let i = home(lo, this.scale);
+    let i = homeOf(lo, this.scale);
     for (;;) {
       const j = i << 1;
       const cur = t[j]!;
@@ -185,6 +195,6 @@ export class SharedTable {
 
   /** Reads a fingerprint's home slot (a prefetch for batched probes). */
   touch(lo: number): number {
-    return this.t[home(lo, this.scale) << 1]!;
+    return this.t[homeOf(lo, this.scale) << 1]!;
   }
 }
