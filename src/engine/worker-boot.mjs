@@ -85,13 +85,11 @@ export async function buildBundle(b) {
   });
   const out = r.outputFiles?.[0];
   if (!out) throw new Error('esbuild wrote no bundle');
-  const inputs = Object.keys(r.metafile.inputs)
-    .filter((p) => p !== ENTRY_NAME)
-    .map((p) => {
-      const path = join(cwd, p);
-      const s = statSync(path);
-      return { path, size: s.size, mtimeMs: s.mtimeMs };
-    });
+  // The inputs, and this file (a change to how it bundles makes a new bundle too).
+  const inputs = [...Object.keys(r.metafile.inputs).filter((p) => p !== ENTRY_NAME).map((p) => join(cwd, p)), fileURLToPath(import.meta.url)].map((path) => {
+    const s = statSync(path);
+    return { path, size: s.size, mtimeMs: s.mtimeMs };
+  });
   const f = cacheFiles(b);
   mkdirSync(CACHE, { recursive: true });
   // Written aside, then renamed: a concurrent run reads the old bundle or the new one, never half of one.
