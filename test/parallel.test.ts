@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { check } from '../src/engine/check.ts';
 import { parallelBfs } from '../src/engine/parallel.ts';
 import { chunkRecords } from '../src/engine/parallel-core.ts';
+import { WIDE_REGISTRY, wideModel } from './wide-registry.ts';
 import type { SearchOptions } from '../src/engine/result.ts';
 import { findModel, MODEL_REGISTRY } from '../models/index.ts';
 
@@ -73,6 +74,19 @@ describe('parallel breadth-first search (2 workers)', () => {
     } finally {
       delete process.env.TLBCHECK_WORKER_BUNDLE;
     }
+  });
+
+  it('a model of 300 actions (smaller work items, chunks of 64 K records): the same counts and depth', async () => {
+    const model = wideModel(100000);
+    const seq = check(model, { all: true });
+    const par = await parallelBfs(model, { registry: WIDE_REGISTRY, model: 'wide', params: { n: 100000 } }, { all: true, workers: 2 });
+    expect(seq.stats.states).toBe(100000);
+    expect(seq.stats.depth).toBeGreaterThan(50);
+    expect(par.stats.states).toBe(seq.stats.states);
+    expect(par.stats.transitions).toBe(seq.stats.transitions);
+    expect(par.stats.depth).toBe(seq.stats.depth);
+    expect(par.stats.startupSeconds).toBeGreaterThan(0);
+    expect(chunkRecords(300)).toBe(65400);
   });
 
   it('bounds give incomplete', async () => {

@@ -23,8 +23,10 @@ import type { Model } from './model.ts';
 import { CTRL, LOG, LOG_FIELDS, type SharedSearch } from './parallel-protocol.ts';
 import { SharedTable, sharedKey } from './shared-table.ts';
 
-/** States per work item. */
-export const ITEM_STATES = 512;
+/** States per work item (fewer for models of many actions, whose items would make large chunks). */
+export function itemStates(actions: number): number {
+  return Math.max(16, Math.min(512, Math.floor(65536 / Math.max(1, actions))));
+}
 /** Fields of an item (first record, records) and of a result (two runs of records). */
 export const ITEM_FIELDS = 2;
 export const RESULT_FIELDS = 4;
@@ -34,7 +36,7 @@ export const RESULT_FIELDS = 4;
  * of each of its states) then span two chunks at most, so its result is two runs.
  */
 export function chunkRecords(actions: number): number {
-  return Math.max(4096, ITEM_STATES * Math.max(1, actions));
+  return Math.max(4096, itemStates(actions) * Math.max(1, actions));
 }
 
 type Growable = SharedArrayBuffer & { grow(n: number): void; readonly maxByteLength: number };

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SearchContext } from './context.ts';
 import type { Model } from './model.ts';
-import { bump, chunkRecords, ensureShared, growableShared, ITEM_FIELDS, ITEM_STATES, LevelSearcher, propertyIds, RESULT_FIELDS, u32 } from './parallel-core.ts';
+import { bump, chunkRecords, ensureShared, growableShared, ITEM_FIELDS, itemStates, LevelSearcher, propertyIds, RESULT_FIELDS, u32 } from './parallel-core.ts';
 import { CTRL, LOG, LOG_FIELDS, MAX_THREADS, type ModelJob, type SharedSearch, type WorkerSearchOptions } from './parallel-protocol.ts';
 import type { SearchOptions, SearchResult, Violation } from './result.ts';
 import { newSharedTableBuffer, sharedKey } from './shared-table.ts';
@@ -148,6 +148,7 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
     // The arena's chunks the current level is read from (the others are free when it starts).
     let levelChunks = new Set(range(0, Atomics.load(c, CTRL.CHUNKS)));
     let levelBase = 0;
+    const ITEM = itemStates(model.actions.length);
     let levelSize = count0;
     let depth = 0;
     let maxDepth = 0;
@@ -186,7 +187,7 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
     while (levelSize > 0 && !stop) {
       // Lay out the items.
       const items: number[] = [];
-      for (const sg of segments) for (let f = 0; f < sg.count; f += ITEM_STATES) items.push(sg.first + f, Math.min(ITEM_STATES, sg.count - f));
+      for (const sg of segments) for (let f = 0; f < sg.count; f += ITEM) items.push(sg.first + f, Math.min(ITEM, sg.count - f));
       const n = items.length / ITEM_FIELDS;
       ensureShared(shared.items, items.length * 4);
       ensureShared(shared.itemBase, n * 8);
