@@ -16,14 +16,17 @@ export interface CliWorkerData {
 
 export type CliMessage = { readonly out: string } | { readonly err: string } | { readonly exit: number };
 
-const data = workerData as CliWorkerData;
-const port = parentPort!;
-const send = (m: CliMessage): void => port.postMessage(m);
-const io: Io = {
-  out: (t) => send({ out: t.endsWith('\n') ? t : `${t}\n` }),
-  err: (t) => send({ err: t }),
-  errIsTty: data.errIsTty,
-  outIsTty: data.outIsTty,
-  interrupt: data.interrupt,
-};
-send({ exit: await main(data.argv, io) });
+/** Runs the command; started by src/engine/worker-boot.mjs (from a bundle, or through tsx). */
+export async function serve(): Promise<void> {
+  const data = workerData as CliWorkerData;
+  const port = parentPort!;
+  const send = (m: CliMessage): void => port.postMessage(m);
+  const io: Io = {
+    out: (t) => send({ out: t.endsWith('\n') ? t : `${t}\n` }),
+    err: (t) => send({ err: t }),
+    errIsTty: data.errIsTty,
+    outIsTty: data.outIsTty,
+    interrupt: data.interrupt,
+  };
+  send({ exit: await main(data.argv, io) });
+}

@@ -12,11 +12,13 @@
  */
 import { Worker } from 'node:worker_threads';
 
-const WORKER = new URL('./cli-worker.mjs', import.meta.url);
+// The command's thread runs cli-worker.ts bundled (worker-boot.mjs), or through tsx when no bundle can be built.
+const WORKER = new URL('../engine/worker-boot.mjs', import.meta.url);
+const ENTRY = new URL('./cli-worker.ts', import.meta.url).href;
 
 export function launch(argv) {
   const interrupt = new Int32Array(new SharedArrayBuffer(4));
-  const workerData = { argv: [...argv], interrupt, errIsTty: process.stderr.isTTY === true, outIsTty: process.stdout.isTTY === true };
+  const workerData = { argv: [...argv], interrupt, errIsTty: process.stderr.isTTY === true, outIsTty: process.stdout.isTTY === true, boot: { entry: ENTRY } };
   const worker = new Worker(WORKER, { workerData, stdout: false, stderr: false });
   let exitCode;
   let firstSignal = 0;
