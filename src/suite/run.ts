@@ -121,7 +121,9 @@ export async function runSuiteParallel(
 ): Promise<RowOutcome[]> {
   const { fileURLToPath } = await import('node:url');
   const workerpool = (await import('workerpool')).default;
-  const pool = workerpool.pool(fileURLToPath(new URL('./suite-worker.mjs', import.meta.url)), { workerType: 'thread', maxWorkers: workers });
+  // Each thread starts from a bundle of suite-worker.ts and the registry (worker-boot.mjs).
+  const boot = { entry: new URL('./suite-worker.ts', import.meta.url).href, registry };
+  const pool = workerpool.pool(fileURLToPath(new URL('../engine/worker-boot.mjs', import.meta.url)), { workerType: 'thread', maxWorkers: workers, workerThreadOpts: { workerData: { boot } } });
   const { onProgress: _drop, ...shippable } = { ...suite.options, ...extra };
   const out: RowOutcome[] = new Array(suite.rows.length);
   let next = 0;
@@ -130,7 +132,7 @@ export async function runSuiteParallel(
     while (next < suite.rows.length) {
       const i = next++;
       const row = suite.rows[i]!;
-      const o = interruptRequested(extra.interrupt) ? notRun(row) : ((await pool.exec('run', [{ registry, row, options: shippable, run }])) as RowOutcome);
+      const o = interruptRequested(extra.interrupt) ? notRun(row) : ((await pool.exec('run', [{ row, options: shippable, run }])) as RowOutcome);
       out[i] = o;
       onRow?.(o, ++done);
     }
