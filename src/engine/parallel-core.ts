@@ -55,6 +55,11 @@ export function u32(buf: SharedArrayBuffer): Uint32Array {
   return new Uint32Array(buf, 0, buf.byteLength >> 2);
 }
 
+/** Calls `f` with each chunk (of `CH` records) that records [first, first + count) lie in. */
+export function forChunks(first: number, count: number, CH: number, f: (chunk: number) => void): void {
+  for (let x = Math.floor(first / CH), end = Math.floor((first + count - 1) / CH); x <= end; x++) f(x);
+}
+
 /** Grows `buf` to at least `bytes`, exactly, even while other threads grow it too. */
 export function growShared(buf: SharedArrayBuffer, bytes: number): void {
   const g = buf as Growable;
@@ -72,10 +77,8 @@ export function growShared(buf: SharedArrayBuffer, bytes: number): void {
 /** Grows `buf` to hold at least `bytes` (by half at least). */
 export function ensureShared(buf: SharedArrayBuffer, bytes: number): void {
   if (buf.byteLength >= bytes) return;
-  const g = buf as Growable;
-  if (bytes > g.maxByteLength) throw new RangeError(`parallel search: a shared buffer would need ${bytes} bytes (at most ${g.maxByteLength})`);
-  const want = Math.max(bytes, Math.ceil((buf.byteLength * 1.5) / 8) * 8);
-  g.grow(Math.min(g.maxByteLength, Math.ceil(want / 8) * 8));
+  const max = (buf as Growable).maxByteLength;
+  growShared(buf, Math.min(max, Math.max(bytes, Math.ceil((buf.byteLength * 1.5) / 8) * 8)));
 }
 
 /** Property ids in one fixed order, the same in every thread: log entries name properties by index. */
@@ -163,8 +166,9 @@ export class LevelSearcher {
     if (this.outPos === this.chunkEnd) this.takeChunk();
     const g = this.outPos++;
     const o = g * this.R;
-    this.arena.set(state, o);
-    this.arena[o + this.W] = action;
+    const a = this.arena;
+    for (let w = 0; w < this.W; w++) a[o + w] = state[w]!;
+    a[o + this.W] = action;
     return g;
   }
 
@@ -391,7 +395,6 @@ export class LevelSearcher {
     let count2 = 0;
     const atBound = Atomics.load(c, CTRL.AT_BOUND) === 1;
     const { model, ctx, W, R, A, pool, acts, fps, key, cur, table } = this;
-    let dst = this.arena;
     for (let k = 0; k < count; k++) {
       if (k > 0 && Atomics.load(c, CTRL.GROW) !== 0) this.park();
       const idx = base + k;
@@ -447,21 +450,18 @@ export class LevelSearcher {
           Atomics.store(c, CTRL.STOP, 1);
           continue;
         }
-        if (this.outPos === this.chunkEnd) {
+        const g = this.emit(t, a);
+        if (g !== run2 + count2) {
+          // A chunk not next to the last: the run so far becomes the first.
           if (count2 > 0) {
             if (run1 >= 0) throw new Error('parallel search: an item outgrew two chunks');
             run1 = run2;
             count1 = count2;
           }
-          this.takeChunk();
-          dst = this.arena;
-          run2 = this.outPos;
+          run2 = g;
           count2 = 0;
         }
-        const o = this.outPos++ * R;
         count2++;
-        for (let w = 0; w < W; w++) dst[o + w] = t[w]!;
-        dst[o + W] = a;
         children++;
         ctx.observe(t);
         if (ctx.reachStates.length > 0) {
@@ -486,9 +486,9 @@ export class LevelSearcher {
       if (this.sinceSync >= this.syncEvery()) this.sync();
     }
     // The last item to read a chunk of this level frees it for the new states.
-    for (let x = Math.floor(first / this.CH), end = Math.floor((first + count - 1) / this.CH); x <= end; x++) {
+    forChunks(first, count, this.CH, (x) => {
       if (Atomics.sub(this.pending, x, 1) === 1) Atomics.store(this.free, Atomics.add(c, CTRL.FREE_COUNT, 1), x);
-    }
+    });
     const results = new Int32Array(sh.results, 0, sh.results.byteLength >> 2);
     const r = i * RESULT_FIELDS;
     if (run1 < 0) {

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SearchContext } from './context.ts';
 import type { Model } from './model.ts';
-import { bump, chunkRecords, ensureShared, growableShared, ITEM_FIELDS, itemStates, LevelSearcher, propertyIds, RESULT_FIELDS, u32 } from './parallel-core.ts';
+import { bump, chunkRecords, ensureShared, forChunks, growableShared, ITEM_FIELDS, itemStates, LevelSearcher, propertyIds, RESULT_FIELDS, u32 } from './parallel-core.ts';
 import { CTRL, LOG, LOG_FIELDS, MAX_THREADS, type ModelJob, type SharedSearch, type WorkerSearchOptions } from './parallel-protocol.ts';
 import type { SearchOptions, SearchResult, Violation } from './result.ts';
 import { newSharedTableBuffer, sharedKey } from './shared-table.ts';
@@ -89,7 +89,7 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
   const workers: Worker[] = [];
   const failures: string[] = [];
   for (let t = 1; t < threads; t++) {
-    const w = new Worker(BOOT, { workerData: { shared, self: t, boot: { entry: WORKER_ENTRY, registry: job.registry } }, ...(process.env.YG ? { resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.YG) } } : {}) });
+    const w = new Worker(BOOT, { workerData: { shared, self: t, boot: { entry: WORKER_ENTRY, registry: job.registry } }, });
     w.on('error', (e: unknown) => {
       failures.push(e instanceof Error ? e.message : String(e));
       bump(c);
@@ -210,10 +210,7 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
       pending.fill(0);
       let nfree = 0;
       for (let x = 0; x < chunks; x++) if (!levelChunks.has(x)) freeList[nfree++] = x;
-      for (let i = 0; i < n; i++) {
-        const f = items[i * ITEM_FIELDS]!;
-        for (let x = Math.floor(f / CH), e = Math.floor((f + items[i * ITEM_FIELDS + 1]! - 1) / CH); x <= e; x++) pending[x]!++;
-      }
+      for (let i = 0; i < n; i++) forChunks(items[i * ITEM_FIELDS]!, items[i * ITEM_FIELDS + 1]!, CH, (x) => pending[x]!++);
       Atomics.store(c, CTRL.FREE_COUNT, nfree);
       Atomics.store(c, CTRL.FREE_TAKE, 0);
       const atBound = depth >= ctx.maxDepth;
@@ -278,6 +275,9 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
       const counts = u32(shared.childCounts);
       const v = u32(shared.arena);
       const next: typeof segments = [];
+      // The next level is read from the chunks this one wrote.
+      levelChunks = new Set();
+      const wrote = (x: number): void => void levelChunks.add(x);
       let p = 0;
       let added = 0;
       for (let i = 0; i < n; i++) {
@@ -292,16 +292,12 @@ export async function parallelBfs(model: Model, job: ModelJob, options: SearchOp
           for (let m = 0; m < k; m++, j++) links.pushChild(v[(j < count1 ? run1 + j : run2 + j - count1) * R + W]!);
           links.endParent();
         }
+        const count2 = results[q + 3]!;
         addRun(next, run1, count1);
-        addRun(next, run2, results[q + 3]!);
+        addRun(next, run2, count2);
+        if (count1 > 0) forChunks(run1, count1, CH, wrote);
+        if (count2 > 0) forChunks(run2, count2, CH, wrote);
         added += j;
-      }
-      // The next level is read from the chunks this one wrote (a run lies within one chunk).
-      levelChunks = new Set();
-      for (let i = 0; i < n; i++) {
-        const q = i * RESULT_FIELDS;
-        if (results[q + 1]! > 0) levelChunks.add(Math.floor(results[q]! / CH));
-        if (results[q + 3]! > 0) levelChunks.add(Math.floor(results[q + 2]! / CH));
       }
       peakFrontier = Math.max(peakFrontier, levelSize + added);
       peakFrontierBytes = Math.max(peakFrontierBytes, frontierBytes());
