@@ -192,4 +192,38 @@ describe('symmetric record classes (order-independent hashing)', () => {
     expect(() => new SymmetricHasher(4, [{ bases: [0, 1], words: 2 }], 2)).toThrow(/two records/);
     expect(() => new SymmetricHasher(4, [{ bases: [0, 3], words: 2 }], 2)).toThrow(/outside/);
   });
+
+  it('the compiled layout computes exactly the generic hash, and large layouts fall back to it', () => {
+    // Random layouts: interleaved fixed words, classes of one-word records (sorted) and longer ones (summed).
+    const layoutArb = fc.record({
+      fixed: fc.integer({ min: 0, max: 4 }),
+      classes: fc.array(fc.record({ count: fc.integer({ min: 1, max: 13 }), words: fc.integer({ min: 1, max: 3 }) }), { maxLength: 3 }),
+      lanes: fc.constantFrom(2 as const, 4 as const),
+    });
+    let compiled = 0;
+    let generic = 0;
+    fc.assert(
+      fc.property(layoutArb, fc.array(fc.nat({ max: 0xffffffff }), { minLength: 64, maxLength: 64 }), (l, values) => {
+        let w = l.fixed;
+        const classes = l.classes.map((c) => ({ words: c.words, bases: Array.from({ length: c.count }, () => ((w += c.words), w - c.words)) }));
+        const W = w + 2; // two trailing fixed words as well
+        const h = new SymmetricHasher(W, classes, l.lanes);
+        if (h.hash.name === 'symmetricHash') compiled++;
+        else generic++;
+        const out = new Uint32Array(l.lanes);
+        const ref = new Uint32Array(l.lanes);
+        for (let t = 0; t < 4; t++) {
+          // Small values, so that equal records (the sort's ties) are common; then the full range.
+          const s = Uint32Array.from({ length: W }, (_, i) => (t < 2 ? values[(i + t * 7) % 64]! % 3 : values[(i + t * 11) % 64]!));
+          h.hash(s, out);
+          h.hashGeneric(s, ref);
+          expect(Array.from(out)).toEqual(Array.from(ref));
+        }
+      }),
+      { numRuns: 300 },
+    );
+    expect(compiled).toBeGreaterThan(0);
+    // A class of 13 one-word records is past the compare-exchange network: the generic loop.
+    expect(generic).toBeGreaterThan(0);
+  });
 });

@@ -4,9 +4,11 @@
  * also queue order, so the queue head's number is known without storing it,
  * and the parent links are a compact tree (BfsLinks, about a byte a state).
  *
- * A state is expanded in two passes: first every enabled action's successor
- * is generated and hashed and its home slot in the visited set is touched
- * (a batch of independent loads, whose cache misses overlap); then the
+ * A state is expanded in passes: every enabled action's successor is
+ * generated and hashed; then the home slots of all of them in the visited
+ * set are touched in one tight loop (independent loads with nothing between
+ * them, so their cache misses overlap; touching each right after its hash
+ * left a hash's worth of work between misses and overlapped few); then the
  * successors are taken in action order, exactly as one pass would.
  */
 import { SearchContext } from './context.ts';
@@ -156,8 +158,9 @@ function search(
       const fp = ctx.hash(pool[i]!);
       const o = i * L;
       for (let l = 0; l < L; l++) fps[o + l] = fp[l]!;
-      sink ^= visited.touch(fps, o);
     }
+    // A tight loop of loads, so that their cache misses overlap.
+    for (let o = 0; o < n * L; o += L) sink ^= visited.touch(fps, o);
   };
 
   let head = 0; // discovery number of the state being expanded

@@ -5,6 +5,7 @@
  * both end in an avalanche finaliser, so the 64 bits behave as independent for
  * the collision estimate.
  */
+import { compileSymmetricHash, type HashFn } from './hash-compile.ts';
 
 const C1 = 0xcc9e2d51;
 const C2 = 0x1b873593;
@@ -12,7 +13,7 @@ const P2 = 0x85ebca77;
 const P3 = 0xc2b2ae3d;
 
 /** MurmurHash3's finaliser, as an int32 (the same bits as the uint32): stays a small integer in V8, where a uint32 above 2^31 is a heap number. */
-function fmix32(h: number): number {
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -116,6 +117,8 @@ export class SymmetricHasher {
   /** What is hashed after the fixed words: the sorted classes' words, then the summed classes' sums. */
   private readonly tail: Uint32Array;
   readonly lanes: 2 | 4;
+  /** Writes the fingerprint of `s`'s orbit into out[0..lanes): the compiled layout, else hashGeneric. */
+  readonly hash: HashFn;
 
   constructor(stateWords: number, classes: readonly { readonly bases: readonly number[]; readonly words: number }[], lanes: 2 | 4) {
     this.lanes = lanes;
@@ -139,10 +142,12 @@ export class SymmetricHasher {
     this.classBases = summed.map((c) => Int32Array.from(c.bases));
     this.classWords = Int32Array.from(summed.map((c) => c.words));
     this.tail = new Uint32Array(sorted.reduce((n, c) => n + c.bases.length, 0) + 2 * summed.length);
+    const { fixed: f, sortedBases, classBases, classWords } = this;
+    this.hash = compileSymmetricHash({ fixed: f, sortedBases, classBases, classWords, lanes }) ?? ((s, out) => this.hashGeneric(s, out));
   }
 
-  /** Writes the fingerprint of `s`'s orbit into out[0..lanes). */
-  hash(s: Uint32Array, out: Uint32Array): void {
+  /** The hash by walking the layout's arrays (layouts too large to compile, and the compiled code's reference). */
+  hashGeneric(s: Uint32Array, out: Uint32Array): void {
     const tail = this.tail;
     let o = 0;
     // One-word records: their words in increasing order (an insertion sort: classes hold a handful).
