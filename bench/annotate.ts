@@ -42,6 +42,7 @@ function annotateWorkers(rows: readonly Row[]): void {
     w.countsAgree = sameCounts(one, w);
     if (one.complete && w.complete && one.seconds && w.seconds) w.speedup = one.seconds / w.seconds;
     if (one.complete && w.complete && one.wallSeconds && w.wallSeconds) w.wholeSpeedup = one.wallSeconds / w.wallSeconds;
+    if (one.complete && one.wallSeconds && w.copiesSeconds) w.ceiling = ((w.workers ?? 1) * one.wallSeconds) / w.copiesSeconds;
   }
 }
 

@@ -79,6 +79,8 @@ export function estimateSeconds(cfg: BenchConfig, peers: { spinModes: number; ru
   const cap = (s: number): number => Math.min(s, timeout);
   const tlb = cfg.model === 'tlb' ? 250_000 : 400_000;
   let s = 0.8 + cap(n / (tlb * ((cfg.workers ?? 1) > 1 ? 1.6 : 1)));
+  // Beside a parallel row, copies of the 1-worker search side by side (its ceiling), each at about 0.65 of its speed alone.
+  if ((cfg.workers ?? 1) > 1 && process.env['BENCH_CEILING'] !== '0') s += 0.8 + cap(n / (tlb * 0.65));
   if ((cfg.workers ?? 1) === 1 && cfg.model !== 'tlb') {
     if (!cfg.symmetry) s += peers.spinModes * (1.5 + cap(n / 150_000));
     if (peers.rumur) s += 2 + cap(cfg.symmetry ? n / 3_000 : n / 90_000);

@@ -80,3 +80,36 @@ export function runTimed(cmd: string, args: readonly string[], cwd: string, time
   };
   return peakRssBytes === undefined ? base : { ...base, peakRssBytes };
 }
+
+/**
+ * Runs `copies` processes of `cmd args` at the same time and returns each
+ * one's output and wall seconds: what the machine gives independent copies
+ * of one search side by side, the ceiling of a parallel speedup on it.
+ */
+export function runSideBySide(cmd: string, args: readonly string[], cwd: string, copies: number, timeoutSeconds: number): { output: string; seconds: number }[] {
+  // A small Node driver, so that each copy gets its own clock while they all run at once.
+  const driver = `
+    const { spawn } = require('node:child_process');
+    const [cmd, n, ...args] = JSON.parse(process.argv[1]);
+    const runs = Array.from({ length: n }, () => new Promise((done) => {
+      const t0 = performance.now();
+      const p = spawn(cmd, args, { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      p.stdout.on('data', (d) => (out += d));
+      p.stderr.on('data', () => {});
+      p.on('close', () => done({ output: out, seconds: (performance.now() - t0) / 1000 }));
+    }));
+    Promise.all(runs).then((r) => process.stdout.write(JSON.stringify(r)));`;
+  const r = spawnSync(process.execPath, ['-e', driver, JSON.stringify([cmd, copies, ...args])], {
+    cwd,
+    encoding: 'utf8',
+    timeout: timeoutSeconds * 1000,
+    killSignal: 'SIGKILL',
+    maxBuffer: 64 << 20,
+  });
+  try {
+    return JSON.parse(r.stdout) as { output: string; seconds: number }[];
+  } catch {
+    return [];
+  }
+}

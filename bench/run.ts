@@ -18,13 +18,14 @@
  *   BENCH_SPIN_MODES=dfs,bfs  SPIN search modes, comma-separated (both -DNOREDUCE; default both)
  *   BENCH_ONLY=regex     only configurations whose "model configuration" matches
  *   BENCH_REDIS=0        skip the partitioned search on Redis that ends the full bench
+ *   BENCH_CEILING=0      skip running copies of the 1-worker search side by side beside each parallel row
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { addRow, annotate, isParallel, isSequential } from './annotate.ts';
 import { configs, estimateSeconds, TLB_BENCH_PARAMS } from './configs.ts';
 import { hasPeerModel, PeerRunner, preparePeers, type PeerRun, type PeerTool, type SpinMode } from './peers.ts';
-import { runTimed } from './proc.ts';
+import { runSideBySide, runTimed } from './proc.ts';
 import { publishedResults } from './published.ts';
 import { summary, workerMismatches } from './summary.ts';
 import { formatMachine, formatTable, machine, type Machine } from './table.ts';
@@ -86,6 +87,31 @@ function runTlbcheck(cfg: BenchConfig, timeoutSeconds: number): Row {
     ...(s.frontierBytes !== undefined ? { frontierBytes: s.frontierBytes } : {}),
     peakRssBytes: t.peakRssBytes ?? s.peakRssBytes,
   };
+}
+
+/**
+ * `workers` copies of the configuration's 1-worker search at once, as separate
+ * processes: the slowest copy's wall seconds, if every copy found the counts
+ * of the parallel row (else nothing: a ceiling from failed runs means nothing).
+ */
+function sideBySide(cfg: BenchConfig, timeoutSeconds: number, parallel: Row): { copiesSeconds?: number } {
+  const workers = cfg.workers ?? 1;
+  log(`bench:   and ${workers} copies of the 1-worker search side by side (the machine's ceiling; BENCH_CEILING=0 skips)`);
+  const runs = runSideBySide(process.execPath, [BIN, ...cliArgs({ ...cfg, workers: 1 }, timeoutSeconds)], ROOT, workers, timeoutSeconds + 60);
+  const ok = runs.length === workers && runs.every((r) => {
+    const at = r.output.indexOf('{');
+    try {
+      const doc = JSON.parse(r.output.slice(at, r.output.lastIndexOf('}') + 1)) as CliDoc;
+      return doc.complete && doc.stats.states === parallel.states && doc.stats.transitions === parallel.transitions;
+    } catch {
+      return false;
+    }
+  });
+  if (!ok) {
+    log('bench:   the side-by-side copies did not all finish with the same counts: no ceiling');
+    return {};
+  }
+  return { copiesSeconds: Math.max(...runs.map((r) => r.seconds)) };
 }
 
 function parseArgs(argv: readonly string[]): { json?: string; only?: 'redis' } {
@@ -174,7 +200,9 @@ function runAll(s: Settings, runner: PeerRunner | undefined, available: Record<P
         else if (round === 0) pr[k]!.push(p.run);
       });
     }
-    addRow(rows, medianRow(tl));
+    const row = medianRow(tl);
+    if (workers > 1 && process.env['BENCH_CEILING'] !== '0') Object.assign(row, sideBySide(cfg, s.timeout, row));
+    addRow(rows, row);
     for (const r of pr) if (r.length > 0) rows.push(medianRow(r));
     done += estimate[i]!;
   });

@@ -111,7 +111,9 @@ function workerLine(rows: readonly Row[], w: Row): string {
     return `${head} no speedup (1 worker: ${one.verdict}, ${w.workers ?? '?'} workers: ${w.verdict}; complete searches only)`;
   }
   return `${head} whole process ${secs2(one.wallSeconds)} -> ${secs2(w.wallSeconds)}, speedup ${times(w.wholeSpeedup)}; ` +
-    `search ${secs2(one.seconds)} -> ${secs2(w.seconds)}, ${times(w.speedup)}; peak RSS ${mib(one.peakRssBytes)} -> ${mib(w.peakRssBytes)}; counts equal (${int(w.states)} states)`;
+    `search ${secs2(one.seconds)} -> ${secs2(w.seconds)}, ${times(w.speedup)}; peak RSS ${mib(one.peakRssBytes)} -> ${mib(w.peakRssBytes)}; counts equal (${int(w.states)} states)` +
+    (w.ceiling === undefined ? '' : `\n    ceiling: ${w.workers ?? '?'} separate 1-worker processes side by side took ${secs2(w.copiesSeconds)} against ${secs2(one.wallSeconds)} alone, ` +
+      `${times(w.ceiling)} the throughput of one; the parallel search reached ${((100 * (w.wholeSpeedup ?? 0)) / w.ceiling).toFixed(0)}% of that`);
 }
 
 function workerLines(rows: readonly Row[], cpus: number): string[] {
@@ -120,6 +122,9 @@ function workerLines(rows: readonly Row[], cpus: number): string[] {
   return [
     ...parallel.map((w) => workerLine(rows, w)),
     `  speedup = 1-worker seconds / parallel seconds, on ${cpus} CPUs; the whole process includes starting the workers, the search does not.`,
+    '  ceiling = the speedup independent copies of the 1-worker search get side by side on this machine (workers x 1-worker',
+    '  seconds / the copies\' seconds): a parallel search of this engine should not beat it beyond noise, and on cores that share caches or',
+    '  memory bandwidth it is below the number of CPUs.',
   ];
 }
 

@@ -42,6 +42,7 @@ function columns(rows: readonly Row[]): Column[] {
     { header: 'tool', cell: (r) => (r.source === 'published' ? `${r.tool} [published]` : r.tool) },
     rows.some((r) => r.workers !== undefined) && { header: 'workers', right: true, cell: (r) => (r.workers === undefined ? '' : String(r.workers)) },
     rows.some((r) => (r.workers ?? 1) > 1) && { header: 'speedup', right: true, cell: speedup },
+    rows.some((r) => r.ceiling !== undefined) && { header: 'ceiling', right: true, cell: (r) => ratio(r.ceiling) },
     { header: 'verdict', cell: verdict },
     { header: 'states', right: true, cell: (r) => atLeast(r, int(r.states)) },
     { header: 'transitions', right: true, cell: transitions },

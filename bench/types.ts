@@ -78,6 +78,18 @@ export interface Row {
   wholeRatio?: number;
   /** tlbcheck rows with workers > 1: whole-process seconds of the 1-worker row / this row's. */
   wholeSpeedup?: number;
+  /**
+   * tlbcheck rows with workers > 1: wall seconds of `workers` copies of the
+   * 1-worker search run side by side as separate processes (the slowest copy),
+   * when each copy found the 1-worker row's counts.
+   */
+  copiesSeconds?: number;
+  /**
+   * The machine's ceiling for this speedup: workers x the 1-worker row's whole
+   * seconds / copiesSeconds (the throughput independent copies get; 2 on an
+   * ideal 2-core machine, less when the cores share caches or memory bandwidth).
+   */
+  ceiling?: number;
   /** Bytes of the frontier in memory at its largest (tlbcheck). */
   readonly frontierBytes?: number;
   /**

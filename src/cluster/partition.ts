@@ -460,10 +460,10 @@ class Participant {
         const l = fp[1]!;
         fph[i] = h;
         fpl[i] = l;
-        const dest = owner(h, l);
-        dests[i] = dest;
-        if (dest === me) sink ^= table.touch(l);
+        dests[i] = owner(h, l);
       }
+      // The touches in a loop of their own, so that their cache misses overlap (as in bfs.ts).
+      for (let i = 0; i < enabled; i++) if (dests[i] === me) sink ^= table.touch(fpl[i]!);
       return enabled;
     };
     /** Transition i out of s (fingerprint sh:sl): its checks, then it goes to its owner (here, or a batch). */

@@ -416,8 +416,9 @@ export class LevelSearcher {
         sharedKey(fp[0]!, fp[1]!, key);
         fps[2 * e] = key[0]!;
         fps[2 * e + 1] = key[1]!;
-        this.touchSink ^= table.touch(key[1]!);
       }
+      // The touches in a loop of their own, so that their cache misses overlap (as in bfs.ts).
+      for (let e = 0; e < enabled; e++) this.touchSink ^= table.touch(fps[2 * e + 1]!);
       let children = 0;
       for (let e = 0; e < enabled; e++) {
         const a = acts[e]!;
