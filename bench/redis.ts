@@ -129,6 +129,28 @@ export async function redisBench(log: (l: string) => void, timeoutSeconds: numbe
     if (!line.startsWith('{')) throw new Error(`bench: the single-process run failed: ${one.stderr.trim()}`);
     const s = JSON.parse(line) as TlbcheckRun;
     rows.push({ engine: 'one process (check)', partitions: null, verdict: s.verdict, states: s.states, transitions: s.transitions, seconds: s.seconds, statesPerSecond: s.statesPerSecond, bytesPerState: s.bytesPerState, peakRssBytesPerWorker: s.peakRssBytes });
+    const copies = Math.max(...ks);
+    if (copies > 1 && process.env['BENCH_CEILING'] !== '0') {
+      // The machine's ceiling: independent copies of that search side by side, each as fast as the machine lets it.
+      log(`bench: redis: ${label}, ${copies} single processes side by side (the ceiling of any speedup here; BENCH_CEILING=0 skips) ...`);
+      const runs = await Promise.all(Array.from({ length: copies }, () => run(process.execPath, ['--import', 'tsx', ONE, 'tlb', JSON.stringify(params), JSON.stringify({ all: true, symmetry: false, timeLimitSeconds: timeoutSeconds })], timeoutSeconds + 60)));
+      const docs = runs.map((r) => r.stdout.trim().split('\n').pop() ?? '').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as TlbcheckRun);
+      if (docs.length === copies && docs.every((d) => d.states === s.states && d.transitions === s.transitions)) {
+        const slowest = Math.max(...docs.map((d) => d.seconds));
+        rows.push({
+          engine: `${copies} copies side by side`,
+          partitions: null,
+          verdict: s.verdict,
+          states: s.states,
+          transitions: s.transitions,
+          seconds: slowest,
+          statesPerSecond: (copies * s.states) / slowest,
+          bytesPerState: s.bytesPerState,
+          peakRssBytesPerWorker: Math.max(...docs.map((d) => d.peakRssBytes)),
+          speedup: (copies * s.seconds) / slowest,
+        });
+      } else log('bench: redis: the side-by-side copies did not all finish with the same counts: no ceiling');
+    }
     for (const k of ks) {
       log(`bench: redis: ${label}, ${k} partition${k === 1 ? '' : 's'} on ${k} worker process${k === 1 ? '' : 'es'} ...`);
       const ws = await startWorkers(url, k);
@@ -212,18 +234,21 @@ function format(label: string, rows: readonly RedisBenchRow[]): string[] {
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(w[i]!)).join(' | ')} |`;
   const base = rows[0];
-  const agree = rows.slice(1).every((r) => base && r.states === base.states && r.transitions === base.transitions);
+  const parts = rows.filter((r) => r.partitions !== null);
+  const agree = parts.every((r) => base && r.states === base.states && r.transitions === base.transitions);
+  const copies = rows.find((r) => r.engine.endsWith('side by side'));
   return [
     '## Partitioned search on Redis',
     '',
     `${label}: the single-process engine (bench/one.ts, a fresh process) against \`check --redis --partitions K\` with K fresh worker processes on this machine (Redis on a unix socket).`,
     'seconds = search time (the workers\' start and their taking the partitions excluded); speedup = one process\'s seconds / these; bytes/state = visited set and parent links per stored state in each partition;',
     'msgs/state, bytes sent/state = batches and bytes between partitions per distinct state; successors sent/state = records in them; messaging = packing and waiting on Redis, barriers = waiting for the other partitions and the next level, as shares of the partitions\' summed time.',
+    ...(copies ? [`copies side by side = that many independent single-process searches at once (seconds: the slowest; states/s: all of them together); its speedup (copies x one process's seconds / the slowest copy's) is the ceiling of any speedup on this machine: ${f(copies.speedup, 2)}x here.`] : []),
     '',
     line(head),
     line(w.map((n) => '-'.repeat(n))),
     ...body.map(line),
     '',
-    agree ? `State and transition counts: every K equals the single process (${rows.length - 1} comparisons).` : '!!! PARTITIONED COUNT MISMATCH: a K differs from the single process !!!',
+    agree ? `State and transition counts: every K equals the single process (${parts.length} comparisons).` : '!!! PARTITIONED COUNT MISMATCH: a K differs from the single process !!!',
   ];
 }

@@ -21,28 +21,26 @@ export interface JobTask {
   /** The job's stop flag. */
   readonly flag: Int32Array;
   readonly target: RedisTarget;
-  /** The worker's model registry (a module exporting findModel). */
-  readonly registry: string;
   readonly worker: string;
 }
 
-async function factoryOf(registry: string, id: string): Promise<ModelFactory> {
-  const mod = (await import(registry)) as { findModel(id: string): ModelFactory | undefined };
-  const f = mod.findModel(id);
-  if (!f) throw new Error(`this worker has no model ${id} (a different tlbcheck version?)`);
-  return f;
-}
+type FindModel = (id: string) => ModelFactory | undefined;
 
-async function run(task: JobTask): Promise<JobResult> {
+async function run(task: JobTask, findModel: FindModel): Promise<JobResult> {
+  const factoryOf = (id: string): ModelFactory => {
+    const f = findModel(id);
+    if (!f) throw new Error(`this worker has no model ${id} (a different tlbcheck version?)`);
+    return f;
+  };
   const d = task.data;
   const interrupt = task.flag;
   switch (d.kind) {
     case 'row': {
-      const f = await factoryOf(task.registry, d.row.model);
+      const f = factoryOf(d.row.model);
       return { kind: 'row', outcome: runRow(f, d.row, { ...d.options, interrupt }, d.run) };
     }
     case 'sim': {
-      const f = await factoryOf(task.registry, d.model);
+      const f = factoryOf(d.model);
       const seen = new FingerprintSet();
       const result = simulate(f.create(d.params), {
         seed: d.seed,
@@ -61,21 +59,19 @@ async function run(task: JobTask): Promise<JobResult> {
       return { kind: 'sim', outcome: { result, fingerprints: Buffer.from(fps.buffer, fps.byteOffset, fps.byteLength).toString('base64') } };
     }
     case 'shrink': {
-      const f = await factoryOf(task.registry, d.model);
+      const f = factoryOf(d.model);
       const r = violationOf(f, d.params, d.property, { ...d.options, interrupt });
       return { kind: 'shrink', outcome: { verdict: r.result.verdict, bound: r.result.bound ?? null, result: r.result, ...(r.violation ? { violation: r.violation } : {}) } };
     }
     case 'partition': {
-      const f = await factoryOf(task.registry, d.model);
+      const f = factoryOf(d.model);
       return { kind: 'partition', outcome: await runPartition(f, d, task.target, interrupt, task.jobId, task.worker) };
     }
   }
 }
 
-/** Loads the model registry ahead of the first job (its modules take a while to compile). */
-async function warm(registry: string): Promise<boolean> {
-  await import(registry);
-  return true;
+/** Serves jobs; started by src/engine/worker-boot.mjs with the worker's registry (from a bundle, or through tsx). */
+export function serve(findModel: FindModel): void {
+  // `warm` answers once the thread is up: the registry is loaded before serve runs.
+  workerpool.worker({ run: (task: JobTask) => run(task, findModel), warm: () => true });
 }
-
-workerpool.worker({ run, warm });

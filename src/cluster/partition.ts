@@ -189,8 +189,8 @@ class Participant {
   private readonly table: OwnedSet;
   private next: StateQueue;
   private readonly ks: ReturnType<typeof keys.search>;
-  private readonly cacheHi: Uint32Array;
-  private readonly cacheLo: Uint32Array;
+  /** The sent cache: slot i is (lo, hi) at words 2i, 2i + 1 (side by side: one cache line a lookup). */
+  private readonly cache: Uint32Array;
   private readonly cacheMask: number;
   private readonly owner: (h: number, l: number) => number;
   private transitionsTotal = 0;
@@ -235,8 +235,7 @@ class Participant {
     this.next = new StateQueue(this.W + 2);
     this.ks = keys.search(d.batch);
     const c = o.sentCacheLog2 > 0 && this.K > 1 ? 2 ** o.sentCacheLog2 : 1;
-    this.cacheHi = new Uint32Array(c);
-    this.cacheLo = new Uint32Array(c);
+    this.cache = new Uint32Array(2 * c);
     this.cacheMask = c - 1;
     this.owner = ownerFunction(this.K);
   }
@@ -337,8 +336,7 @@ class Participant {
     const cands = model.candidates ? new Int32Array(Math.max(1, A)) : undefined;
     const out: (OutBatch | undefined)[] = Array.from({ length: K }, (_, i) => (i === me ? undefined : new OutBatch(W, this.d.options.batchStates, me)));
     const kind = atBound ? KIND_PROBE : KIND_STATES;
-    const cacheHi = this.cacheHi;
-    const cacheLo = this.cacheLo;
+    const cache = this.cache;
     const cacheMask = this.cacheMask;
     const useCache = cacheMask > 0;
     const ends = new Set<number>();
@@ -462,8 +460,12 @@ class Participant {
         fpl[i] = l;
         dests[i] = owner(h, l);
       }
-      // The touches in a loop of their own, so that their cache misses overlap (as in bfs.ts).
-      for (let i = 0; i < enabled; i++) if (dests[i] === me) sink ^= table.touch(fpl[i]!);
+      // The touches in a loop of their own, so that their cache misses overlap (as in bfs.ts): the table's home
+      // slot for an own successor, the sent cache's slot for another partition's.
+      for (let i = 0; i < enabled; i++) {
+        if (dests[i] === me) sink ^= table.touch(fpl[i]!);
+        else if (useCache) sink ^= cache[((fpl[i]! ^ (fph[i]! >>> 7)) & cacheMask) << 1]!;
+      }
       return enabled;
     };
     /** Transition i out of s (fingerprint sh:sl): its checks, then it goes to its owner (here, or a batch). */
@@ -493,13 +495,13 @@ class Participant {
         return;
       }
       if (useCache) {
-        const ci = (l ^ (h >>> 7)) & cacheMask;
-        if (cacheLo[ci] === l && cacheHi[ci] === h) {
+        const ci = ((l ^ (h >>> 7)) & cacheMask) << 1;
+        if (cache[ci] === l && cache[ci + 1] === h) {
           stats.cacheHits++;
           return;
         }
-        cacheLo[ci] = l;
-        cacheHi[ci] = h;
+        cache[ci] = l;
+        cache[ci + 1] = h;
       }
       const b = out[dest]!;
       b.push(t, W, h, l, sh, sl, a);

@@ -19,7 +19,7 @@ import type { JobTask } from './job-thread.ts';
 import { newJobFlag, STOP_CANCEL, STOP_WORKER, stopJob, type JobData, type JobResult } from './jobs.ts';
 import { connect, disconnectAll, heartbeat, keys, leave, PREFIX, PROTOCOL, QUEUE, bullConnection, workerName, type RedisTarget } from './redis.ts';
 
-const JOB_THREAD = fileURLToPath(new URL('./job-thread.mjs', import.meta.url));
+const WORKER_BOOT = fileURLToPath(new URL('../engine/worker-boot.mjs', import.meta.url));
 
 export interface WorkerOptions {
   readonly target: RedisTarget;
@@ -46,7 +46,9 @@ interface Active {
 export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
   const name = workerName();
   const redis = await connect(o.target, `tlbcheck-worker-${name}`);
-  const pool = workerpool.pool(JOB_THREAD, { workerType: 'thread', maxWorkers: o.concurrency, minWorkers: o.concurrency });
+  // Each job thread starts from a bundle of job-thread.ts and the registry (worker-boot.mjs; tsx the fallback).
+  const boot = { entry: new URL('./job-thread.ts', import.meta.url).href, registry: o.registry };
+  const pool = workerpool.pool(WORKER_BOOT, { workerType: 'thread', maxWorkers: o.concurrency, minWorkers: o.concurrency, workerThreadOpts: { workerData: { boot } } });
   const active = new Map<string, Active>();
   let stopping = false;
   let jobs = 0;
@@ -80,7 +82,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
     o.log(`started ${what}${job.attemptsStarted > 1 ? ` (attempt ${job.attemptsStarted})` : ''}`);
     const t0 = performance.now();
     try {
-      const task: JobTask = { data, jobId: id, flag, target: o.target, registry: o.registry, worker: name };
+      const task: JobTask = { data, jobId: id, flag, target: o.target, worker: name };
       const r = (await pool.exec('run', [task])) as JobResult;
       if (stopping && data.kind !== 'partition' && token !== undefined) {
         // Stopped by this worker's own stop, not by the client: another worker runs it from the start.
@@ -112,7 +114,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
     if (job && !(e instanceof WaitingError) && e.name !== 'WaitingError') o.log(`failed ${describe(job.data)}: ${e.message}`);
   });
 
-  await Promise.all(Array.from({ length: o.concurrency }, () => pool.exec('warm', [o.registry])));
+  await Promise.all(Array.from({ length: o.concurrency }, () => pool.exec('warm', [])));
   await beat();
   const beating = setInterval(() => void beat().catch(() => {}), 1000);
   const running = worker.run();

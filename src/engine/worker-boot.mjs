@@ -4,9 +4,8 @@
  * (esbuild), with no TypeScript loader. Registering tsx in a worker costs
  * about 0.7 s and 30-50 MB (its hooks run on a loader thread of their own,
  * a second isolate); a bundled worker starts in about 0.1-0.2 s. The CLI's
- * own thread (src/cli/launch.mjs), the parallel search's workers and the
- * matrix's row threads start this way (the cluster's job threads still
- * load tsx).
+ * own thread (src/cli/launch.mjs), the parallel search's workers, the
+ * matrix's row threads and the cluster worker's job threads start this way.
  *
  * workerData.boot = { entry, registry? } (file URLs): the entry's module
  * exports `serve(findModel)` (`serve()` without a registry), the
