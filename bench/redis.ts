@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TLB_BENCH_PARAMS } from './configs.ts';
-import { which } from './proc.ts';
+import { runSideBySide, which } from './proc.ts';
 import type { TlbcheckRun } from './types.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -133,8 +133,8 @@ export async function redisBench(log: (l: string) => void, timeoutSeconds: numbe
     if (copies > 1 && process.env['BENCH_CEILING'] !== '0') {
       // The machine's ceiling: independent copies of that search side by side, each as fast as the machine lets it.
       log(`bench: redis: ${label}, ${copies} single processes side by side (the ceiling of any speedup here; BENCH_CEILING=0 skips) ...`);
-      const runs = await Promise.all(Array.from({ length: copies }, () => run(process.execPath, ['--import', 'tsx', ONE, 'tlb', JSON.stringify(params), JSON.stringify({ all: true, symmetry: false, timeLimitSeconds: timeoutSeconds })], timeoutSeconds + 60)));
-      const docs = runs.map((r) => r.stdout.trim().split('\n').pop() ?? '').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as TlbcheckRun);
+      const runs = runSideBySide(process.execPath, ['--import', 'tsx', ONE, 'tlb', JSON.stringify(params), JSON.stringify({ all: true, symmetry: false, timeLimitSeconds: timeoutSeconds })], ROOT, copies, timeoutSeconds + 60);
+      const docs = runs.map((r) => r.output.trim().split('\n').pop() ?? '').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as TlbcheckRun);
       if (docs.length === copies && docs.every((d) => d.states === s.states && d.transitions === s.transitions)) {
         const slowest = Math.max(...docs.map((d) => d.seconds));
         rows.push({

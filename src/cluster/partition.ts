@@ -339,6 +339,8 @@ class Participant {
     const cache = this.cache;
     const cacheMask = this.cacheMask;
     const useCache = cacheMask > 0;
+    /** The sent cache's slot (its first word) for fingerprint h:l. */
+    const cacheSlot = (h: number, l: number): number => ((l ^ (h >>> 7)) & cacheMask) << 1;
     const ends = new Set<number>();
     let added = 0;
     let transitions = 0;
@@ -464,7 +466,7 @@ class Participant {
       // slot for an own successor, the sent cache's slot for another partition's.
       for (let i = 0; i < enabled; i++) {
         if (dests[i] === me) sink ^= table.touch(fpl[i]!);
-        else if (useCache) sink ^= cache[((fpl[i]! ^ (fph[i]! >>> 7)) & cacheMask) << 1]!;
+        else if (useCache) sink ^= cache[cacheSlot(fph[i]!, fpl[i]!)]!;
       }
       return enabled;
     };
@@ -495,7 +497,7 @@ class Participant {
         return;
       }
       if (useCache) {
-        const ci = ((l ^ (h >>> 7)) & cacheMask) << 1;
+        const ci = cacheSlot(h, l);
         if (cache[ci] === l && cache[ci + 1] === h) {
           stats.cacheHits++;
           return;

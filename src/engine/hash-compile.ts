@@ -53,7 +53,8 @@ export function compileSymmetricHash(layout: SymmetricLayout): HashFn | undefine
 
   const n = fixed.length + sortedBases.reduce((m, b) => m + b.length, 0) + 2 * classBases.length;
   let body = `'use strict';\nlet k = 0, u = 0, ha = 0, hb = 0, m = 0;\n`;
-  body += `let a = ${hex(0x9747b28c ^ n)} | 0, b = ${hex((0x165667b1 + n) | 0)} | 0, c = ${hex(0x3c6ef372 ^ n)} | 0, d = ${hex((0xa54ff53a + n) | 0)} | 0;\n`;
+  body += `let a = ${hex(0x9747b28c ^ n)} | 0, b = ${hex((0x165667b1 + n) | 0)} | 0;\n`;
+  if (four) body += `let c = ${hex(0x3c6ef372 ^ n)} | 0, d = ${hex((0xa54ff53a + n) | 0)} | 0;\n`;
   for (let i = 0; i < fixed.length; i++) body += mix(`s[${fixed[i]!}]`, four);
   sortedBases.forEach((bases, k) => {
     const v = (r: number): string => `t${k}_${r}`;
@@ -82,7 +83,6 @@ export function compileSymmetricHash(layout: SymmetricLayout): HashFn | undefine
   classBases.forEach((_, k) => (body += mix(`sa${k}`, four) + mix(`sb${k}`, four)));
   body += `const hi = fmix32(a); let lo = fmix32(b ^ hi); if (hi === 0 && lo === 0) lo = 1; out[0] = hi; out[1] = lo;\n`;
   if (four) body += `out[2] = fmix32(c ^ lo); out[3] = fmix32(d + hi);\n`;
-  else body += `void c; void d;\n`;
   const make = new Function('fmix32', `return function symmetricHash(s, out) {\n${body}};`) as (f: (h: number) => number) => HashFn;
   return make(fmix32);
 }
