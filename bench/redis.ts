@@ -11,7 +11,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TLB_BENCH_PARAMS } from './configs.ts';
@@ -129,7 +129,8 @@ export async function redisBench(log: (l: string) => void, timeoutSeconds: numbe
     if (!line.startsWith('{')) throw new Error(`bench: the single-process run failed: ${one.stderr.trim()}`);
     const s = JSON.parse(line) as TlbcheckRun;
     rows.push({ engine: 'one process (check)', partitions: null, verdict: s.verdict, states: s.states, transitions: s.transitions, seconds: s.seconds, statesPerSecond: s.statesPerSecond, bytesPerState: s.bytesPerState, peakRssBytesPerWorker: s.peakRssBytes });
-    const copies = Math.max(...ks);
+    // As many copies as partitions, up to the CPUs: more would only queue for the cores.
+    const copies = Math.min(Math.max(...ks), availableParallelism());
     if (copies > 1 && process.env['BENCH_CEILING'] !== '0') {
       // The machine's ceiling: independent copies of that search side by side, each as fast as the machine lets it.
       log(`bench: redis: ${label}, ${copies} single processes side by side (the ceiling of any speedup here; BENCH_CEILING=0 skips) ...`);
