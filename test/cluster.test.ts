@@ -12,7 +12,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { OwnedSet, ownerFunction, ownerOf } from '../src/cluster/owned-set.ts';
-import { endMessage, HEADER_WORDS, KIND_END, KIND_STATES, OutBatch, RECORD_EXTRA, wordsOf } from '../src/cluster/wire.ts';
+import { endMessage, HEADER_WORDS, KIND_END, KIND_PROBE, KIND_STATES, OutBatch, RECORD_EXTRA, wordsOf } from '../src/cluster/wire.ts';
 import { isOneLineError, tlbcheck } from './cli-helpers.ts';
 import { startRedis, startRedisTcp, startWorkers, stopWorkers, tlbcheckAsync, withoutTimings, workerWith, type RedisServer, type WorkerProcess } from './redis-helpers.ts';
 
@@ -128,6 +128,16 @@ describe('partition parts without a server', () => {
     msg.copy(unaligned);
     for (const m of [wordsOf(msg), wordsOf(unaligned)]) expect([...m]).toEqual([KIND_STATES, 5, 9, 2, 1, 2, 3, 10, 11, 12, 13, 4, 7, 8, 9, 20, 21, 22, 23, 6]);
     expect([...wordsOf(endMessage(2, 9))]).toEqual([KIND_END, 2, 9, 0]);
+    // The next batch fills another buffer: a message not yet given back is never written over.
+    b.push(Uint32Array.of(4, 5, 6), 3, 30, 31, 32, 33, 1);
+    const second = b.take(KIND_STATES, 10);
+    expect(second.buffer).not.toBe(msg.buffer);
+    expect([...wordsOf(msg)].slice(0, 8)).toEqual([KIND_STATES, 5, 9, 2, 1, 2, 3, 10]);
+    // Given back once sent, its buffer is the one filled after the next take.
+    b.release(msg);
+    b.push(Uint32Array.of(0, 0, 1), 3, 40, 41, 42, 43, 2);
+    expect([...wordsOf(b.take(KIND_PROBE, 11))].slice(0, 5)).toEqual([KIND_PROBE, 5, 11, 1, 0]);
+    expect(b.words.buffer).toBe(msg.buffer);
   });
 });
 

@@ -180,7 +180,7 @@ describe('BFS parent links', () => {
 });
 
 describe('frontier queue', () => {
-  it('is FIFO in memory and when spilling to per-level files, which it deletes (fast-check)', () => {
+  it('is FIFO in memory and when spilling to per-level files, which it deletes, through push and push2 (fast-check)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tlbcheck-test-'));
     try {
       fc.assert(
@@ -197,7 +197,9 @@ describe('frontier queue', () => {
             for (const [pushes, shifts] of ops) {
               for (let i = 0; i < pushes; i++) {
                 for (let w = 0; w < words; w++) s[w] = next * 31 + w;
-                q.push(s);
+                // push2 (a state with two words of its own) for every other state, when there are two words to spare.
+                if (words >= 2 && i % 2 === 1) q.push2(s, words - 2, s[words - 2]!, s[words - 1]!);
+                else q.push(s);
                 ref.push(next++);
               }
               for (let i = 0; i < shifts && ref.length > 0; i++) {

@@ -129,6 +129,8 @@ const NO_PATH = (): { initial: number; actions: number[] } => ({ initial: 0, act
 export let partitionTouchSink = 0;
 /** States expanded between two turns of the event loop (socket reads and writes, the inbox read ahead). */
 const CHUNK = 256;
+/** Received records whose home slots are touched together before they are inserted. */
+const ABSORB_GROUP = 16;
 
 export async function runPartition(factory: ModelFactory, d: PartitionJob, target: RedisTarget, flag: Int32Array, jobId: string, worker: string): Promise<PartitionOutcome> {
   const me = d.partition;
@@ -187,7 +189,8 @@ class Participant {
   private readonly A: number;
   private readonly ctx: SearchContext;
   private readonly table: OwnedSet;
-  private next: StateQueue;
+  /** This level's states, then the next level's behind them (one FIFO, as in bfs.ts: its chunks are reused). */
+  private readonly queue: StateQueue;
   private readonly ks: ReturnType<typeof keys.search>;
   /** The sent cache: slot i is (lo, hi) at words 2i, 2i + 1 (side by side: one cache line a lookup). */
   private readonly cache: Uint32Array;
@@ -232,12 +235,13 @@ class Participant {
       ...(o.maxMemoryBytes !== undefined ? { maxMemoryBytes: o.maxMemoryBytes } : {}),
     });
     this.table = new OwnedSet(Math.max(this.A, model.initialStates().length));
-    this.next = new StateQueue(this.W + 2);
+    this.queue = new StateQueue(this.W + 2);
     this.ks = keys.search(d.batch);
     const c = o.sentCacheLog2 > 0 && this.K > 1 ? 2 ** o.sentCacheLog2 : 1;
     this.cache = new Uint32Array(2 * c);
     this.cacheMask = c - 1;
     this.owner = ownerFunction(this.K);
+    this.level = this.levelRunner();
   }
 
   /** The next command; 'worker' when this worker is stopping, 'gone' when the client is. */
@@ -266,7 +270,6 @@ class Participant {
     const ctx = this.ctx;
     const violations: FoundRef[] = [];
     const witnesses: WitnessRef[] = [];
-    const rec = new Uint32Array(this.W + 2);
     let added = 0;
     const inits = this.model.initialStates();
     for (let k = 0; k < inits.length; k++) {
@@ -279,10 +282,7 @@ class Participant {
       added++;
       ctx.observe(s);
       this.noteState(s, h, l, violations, witnesses);
-      rec.set(s);
-      rec[this.W] = h;
-      rec[this.W + 1] = l;
-      this.next.push(rec);
+      this.queue.push2(s, this.W, h, l);
     }
     return this.summary(-1, added, 0, false, false, null, violations, witnesses);
   }
@@ -311,16 +311,30 @@ class Participant {
   }
 
   /** Expands this partition's states of `level`; returns when every successor of the level has reached its owner. */
-  async level(level: number, atBound: boolean, remaining: number): Promise<LevelSummary> {
+  readonly level: (level: number, atBound: boolean, remaining: number) => Promise<LevelSummary>;
+
+  /**
+   * The level function and its helpers, made once per partition: closures made
+   * anew each level were compiled anew too (the optimizing compiler's work, on
+   * the other threads of a 2-core machine, was a second's CPU per worker).
+   * The level's own variables are reset at its start.
+   */
+  private levelRunner(): (level: number, atBound: boolean, remaining: number) => Promise<LevelSummary> {
     const { model, ctx, table, W, A, K, me, owner } = this;
-    const cur = this.next;
-    const next = new StateQueue(W + 2);
-    this.next = next;
+    const queue = this.queue;
     const stats = this.stats;
     const inbox = this.ks.inbox(me);
-    const violations: FoundRef[] = [];
-    const witnesses: WitnessRef[] = [];
-    const s = new Uint32Array(W);
+    // This level's number and bounds, set by each call.
+    let level = 0;
+    let atBound = false;
+    let remaining = -1;
+    /** States of this level still to expand: the queue's first ones; what is pushed meanwhile is the next level. */
+    let left = 0;
+    let violations: FoundRef[] = [];
+    let witnesses: WitnessRef[] = [];
+    // The state being expanded is a view of its queue record [state, fp hi, fp lo]: taken from the queue in one copy.
+    const q = new Uint32Array(W + 2);
+    const s = q.subarray(0, W);
     const r = new Uint32Array(W);
     // The successors of the state being expanded, their actions, fingerprints and owners: preallocated, reused.
     const succ = new Uint32Array(Math.max(1, A) * W);
@@ -330,12 +344,10 @@ class Participant {
     const fpl = new Uint32Array(Math.max(1, A));
     const dests = new Int32Array(Math.max(1, A));
     let sink = 0;
-    const q = new Uint32Array(W + 2);
-    const rec = new Uint32Array(W + 2);
     // The enabling mask (Model.candidates), as the sequential search uses it: step only for the actions it names.
     const cands = model.candidates ? new Int32Array(Math.max(1, A)) : undefined;
     const out: (OutBatch | undefined)[] = Array.from({ length: K }, (_, i) => (i === me ? undefined : new OutBatch(W, this.d.options.batchStates, me)));
-    const kind = atBound ? KIND_PROBE : KIND_STATES;
+    let kind = KIND_STATES;
     const cache = this.cache;
     const cacheMask = this.cacheMask;
     const useCache = cacheMask > 0;
@@ -364,10 +376,7 @@ class Participant {
       added++;
       ctx.observe(x);
       this.noteState(x, h, l, violations, witnesses);
-      rec.set(x);
-      rec[W] = h;
-      rec[W + 1] = l;
-      next.push(rec);
+      queue.push2(x, W, h, l);
     };
     const absorb = (b: Buffer): void => {
       const t0 = performance.now();
@@ -379,12 +388,17 @@ class Participant {
       }
       const n = m[3]!;
       const probe = k === KIND_PROBE;
-      let o = HEADER_WORDS;
-      for (let i = 0; i < n; i++) {
-        for (let w = 0; w < W; w++) r[w] = m[o + w]!;
-        o += W;
-        insert(r, m[o]!, m[o + 1]!, m[o + 2]!, m[o + 3]!, m[o + 4]!, probe);
-        o += RECORD_EXTRA;
+      const R = W + RECORD_EXTRA;
+      // In groups: the home slots of a group's records touched in one tight loop first (their misses overlap), as
+      // the expansion does for its own successors.
+      for (let g = 0; g < n; g += ABSORB_GROUP) {
+        const end = Math.min(n, g + ABSORB_GROUP);
+        for (let i = g, o = HEADER_WORDS + g * R + W + 1; i < end; i++, o += R) sink ^= table.touch(m[o]!);
+        for (let i = g, o = HEADER_WORDS + g * R; i < end; i++, o += R) {
+          for (let w = 0; w < W; w++) r[w] = m[o + w]!;
+          const e = o + W;
+          insert(r, m[e]!, m[e + 1]!, m[e + 2]!, m[e + 3]!, m[e + 4]!, probe);
+        }
       }
       stats.receivedStates += n;
       stats.absorbMs += performance.now() - t0;
@@ -397,7 +411,7 @@ class Participant {
       stats.sentBytes += msg.byteLength;
       stats.sentStates += n;
       pendingBytes += msg.byteLength;
-      pending.push(this.send.rpush(this.ks.inbox(dest), msg));
+      pending.push(this.send.rpush(this.ks.inbox(dest), msg).then(() => b.release(msg)));
     };
     // The inbox is read ahead during the expansion (K > 1 only: with one partition nobody sends): a pop is on its way while
     // states are expanded, so its round trip costs no waiting; after a pop that found nothing the next waits 5 ms, so that an
@@ -439,13 +453,24 @@ class Participant {
 
     let sinceTick = 0;
     let lastProgress = performance.now();
-    let mark = performance.now();
+    let mark = 0;
     let other = 0; // ms of this phase spent in messaging (subtracted from expansion)
     // The expansion proper is a plain function, called once per CHUNK states: an async function's loop is not
     // on-stack replaced, so a hot loop inside `level` itself would run unoptimised for a whole level.
     // Three passes per state, as the engine's BFS does: the successors, then their fingerprints with a read of the home
     // slot of each one owned here (the loads of one state's successors overlap), then each transition in action order.
     // Small functions, so that each gets its callees inlined.
+    /** Fingerprints and owners of pool[0..n) (a function of its own, so that the hash is inlined into it). */
+    const hashAll = (n: number): void => {
+      for (let i = 0; i < n; i++) {
+        const fp = ctx.hash(pool[i]!);
+        const h = fp[0]!;
+        const l = fp[1]!;
+        fph[i] = h;
+        fpl[i] = l;
+        dests[i] = owner(h, l);
+      }
+    };
     /** The successors of `s` into pool, with their actions, fingerprints and owners; returns how many. */
     const successors = (): number => {
       let enabled = 0;
@@ -454,14 +479,7 @@ class Participant {
         const a = cands ? cands[i]! : i;
         if (model.step(s, a, pool[enabled]!)) acts[enabled++] = a;
       }
-      for (let i = 0; i < enabled; i++) {
-        const fp = ctx.hash(pool[i]!);
-        const h = fp[0]!;
-        const l = fp[1]!;
-        fph[i] = h;
-        fpl[i] = l;
-        dests[i] = owner(h, l);
-      }
+      hashAll(enabled);
       // The touches in a loop of their own, so that their cache misses overlap (as in bfs.ts): the table's home
       // slot for an own successor, the sent cache's slot for another partition's.
       for (let i = 0; i < enabled; i++) {
@@ -518,9 +536,8 @@ class Participant {
     // The expansion proper is plain functions, called once per CHUNK states: an async function's loop is not
     // on-stack replaced, so a hot loop inside `level` itself would run unoptimised for a whole level.
     const expandChunk = (): void => {
-      for (let n = 0; n < CHUNK && cur.length > 0; n++) {
-        cur.shift(q);
-        for (let w = 0; w < W; w++) s[w] = q[w]!;
+      for (let n = 0; n < CHUNK && left > 0; n++, left--) {
+        queue.shift(q);
         const sh = q[W]!;
         const sl = q[W + 1]!;
         const enabled = successors();
@@ -531,64 +548,88 @@ class Participant {
         }
       }
     };
-    while (cur.length > 0) {
-      expandChunk();
-      sinceTick += CHUNK;
-      const t0 = performance.now();
-      await service();
-      other += performance.now() - t0;
-      if (sinceTick < 2048) continue;
-      sinceTick = 0;
-      if (ctx.tick(table.size, this.transitionsTotal + transitions, cur.length, level, table.bytes + cur.bytes + next.bytes, table.nextGrowthBytes)) {
-        bound = ctx.bound ?? 'interrupted';
-        break;
-      }
-      if (t0 - lastProgress > 1000) {
-        lastProgress = t0;
-        this.send.hset(this.ks.progress, String(me), `${table.size},${this.transitionsTotal + transitions}`).catch(() => {});
-      }
-    }
-    partitionTouchSink = sink;
-    const now = performance.now();
-    stats.expandMs += now - mark - other;
-    mark = now;
-    if (fetch) {
-      await fetch;
-      if (fetched) for (const b of fetched) absorb(b);
+    return async (lv: number, ab: boolean, rem: number): Promise<LevelSummary> => {
+      level = lv;
+      atBound = ab;
+      remaining = rem;
+      kind = atBound ? KIND_PROBE : KIND_STATES;
+      left = queue.length;
+      violations = [];
+      witnesses = [];
+      ends.clear();
+      added = 0;
+      transitions = 0;
+      truncated = false;
+      full = false;
+      bound = null;
+      pending = [];
+      pendingBytes = 0;
       fetch = undefined;
-    }
-    // Everything of this level out, then END to everyone: FIFO per connection, so END comes after the batches.
-    for (let dest = 0; dest < K; dest++) if (dest !== me && out[dest]!.count > 0) flush(dest);
-    for (let dest = 0; dest < K; dest++) if (dest !== me) pending.push(this.send.rpush(this.ks.inbox(dest), endMessage(me, level)));
-    await Promise.all(pending);
-    pending = [];
-    pendingBytes = 0;
-    stats.messageMs += performance.now() - mark;
-    // The barrier inside the level: every other partition's END (with everything it sent before it).
-    mark = performance.now();
-    const absorbedBefore = stats.absorbMs;
-    while (ends.size < K - 1) {
-      const got = await this.recv.blpopBuffer(inbox, 0.5);
-      if (got) {
-        absorb(got[1]);
-        const more = await this.recv.lpopBuffer(inbox, 64);
-        if (more) for (const b of more) absorb(b);
-        continue;
+      fetched = undefined;
+      nextFetchAt = 0;
+      sinceTick = 0;
+      mark = performance.now();
+      other = 0;
+      while (left > 0) {
+        expandChunk();
+        sinceTick += CHUNK;
+        const t0 = performance.now();
+        await service();
+        other += performance.now() - t0;
+        if (sinceTick < 2048) continue;
+        sinceTick = 0;
+        if (ctx.tick(table.size, this.transitionsTotal + transitions, queue.length, level, table.bytes + queue.bytes, table.nextGrowthBytes)) {
+          bound = ctx.bound ?? 'interrupted';
+          break;
+        }
+        if (t0 - lastProgress > 1000) {
+          lastProgress = t0;
+          this.send.hset(this.ks.progress, String(me), `${table.size},${this.transitionsTotal + transitions}`).catch(() => {});
+        }
       }
-      if (this.stopped()) {
-        bound ??= 'interrupted';
-        break;
+      partitionTouchSink = sink;
+      const now = performance.now();
+      stats.expandMs += now - mark - other;
+      mark = now;
+      if (fetch) {
+        await fetch;
+        const got = fetched as Buffer[] | null | undefined; // set by the pop's callback
+        if (got) for (const b of got) absorb(b);
+        fetch = undefined;
       }
-      if (await this.clientGone()) {
-        bound ??= 'interrupted';
-        break;
+      // Everything of this level out, then END to everyone: FIFO per connection, so END comes after the batches.
+      for (let dest = 0; dest < K; dest++) if (dest !== me && out[dest]!.count > 0) flush(dest);
+      for (let dest = 0; dest < K; dest++) if (dest !== me) pending.push(this.send.rpush(this.ks.inbox(dest), endMessage(me, level)));
+      await Promise.all(pending);
+      pending = [];
+      pendingBytes = 0;
+      stats.messageMs += performance.now() - mark;
+      // The barrier inside the level: every other partition's END (with everything it sent before it).
+      mark = performance.now();
+      const absorbedBefore = stats.absorbMs;
+      while (ends.size < K - 1) {
+        const got = await this.recv.blpopBuffer(inbox, 0.5);
+        if (got) {
+          absorb(got[1]);
+          const more = await this.recv.lpopBuffer(inbox, 64);
+          if (more) for (const b of more) absorb(b);
+          continue;
+        }
+        if (this.stopped()) {
+          bound ??= 'interrupted';
+          break;
+        }
+        if (await this.clientGone()) {
+          bound ??= 'interrupted';
+          break;
+        }
       }
-    }
-    stats.barrierMs += performance.now() - mark - (stats.absorbMs - absorbedBefore);
-    if (bound === null && this.stopped()) bound = 'interrupted';
-    this.transitionsTotal += transitions;
-    this.send.hset(this.ks.progress, String(me), `${table.size},${this.transitionsTotal}`).catch(() => {});
-    return this.summary(level, added, transitions, truncated, full, bound, violations, witnesses);
+      stats.barrierMs += performance.now() - mark - (stats.absorbMs - absorbedBefore);
+      if (bound === null && this.stopped()) bound = 'interrupted';
+      this.transitionsTotal += transitions;
+      this.send.hset(this.ks.progress, String(me), `${table.size},${this.transitionsTotal}`).catch(() => {});
+      return this.summary(level, added, transitions, truncated, full, bound, violations, witnesses);
+    };
   }
 
   /** Walks back from (h, l) along this partition's parent links until another partition's state or an initial state. */

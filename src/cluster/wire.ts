@@ -18,10 +18,14 @@ export const HEADER_WORDS = 4;
 /** Words per record beyond the state's own. */
 export const RECORD_EXTRA = 5;
 
+/** Sent buffers an OutBatch keeps for reuse. */
+const SPARES = 4;
+
 /** An outgoing batch for one receiver, filled in place and handed to Redis whole. */
 export class OutBatch {
   words: Uint32Array;
   count = 0;
+  private readonly spares: Uint32Array[] = [];
   private readonly rec: number;
 
   constructor(
@@ -49,16 +53,27 @@ export class OutBatch {
     this.count++;
   }
 
-  /** The message (a Buffer over a fresh copy of the filled part) and a reset batch. */
+  /**
+   * The message (a Buffer over the batch's own words) and a reset batch on
+   * another buffer: a spare, once `release` has given one back, else a new
+   * one (fresh memory each message made the garbage collector run all the
+   * time for external memory).
+   */
   take(kind: number, level: number): Buffer {
     const n = HEADER_WORDS + this.count * this.rec;
-    const msg = this.words.slice(0, n);
+    const msg = this.words;
     msg[0] = kind;
     msg[1] = this.from;
     msg[2] = level;
     msg[3] = this.count;
     this.count = 0;
+    this.words = this.spares.pop() ?? new Uint32Array(msg.length);
     return Buffer.from(msg.buffer, 0, n * 4);
+  }
+
+  /** Gives back a message from `take` once it is sent (its bytes are not needed any more). */
+  release(b: Buffer): void {
+    if (this.spares.length < SPARES && b.buffer.byteLength === this.words.byteLength) this.spares.push(new Uint32Array(b.buffer));
   }
 }
 

@@ -112,6 +112,18 @@ export class StateQueue {
     if (++this.length > this.peak) this.peak = this.length;
   }
 
+  /** Pushes the first `n` words of `s` followed by `x` and `y` (n + 2 = the queue's words): a state with two words of its own, in one copy. */
+  push2(s: Uint32Array, n: number, x: number, y: number): void {
+    if (this.tailPos === this.tailCap) this.rotate();
+    const t = this.tail!;
+    let o = this.tailPos * this.words;
+    for (let i = 0; i < n; i++) t[o++] = s[i]!;
+    t[o] = x;
+    t[o + 1] = y;
+    this.tailPos++;
+    if (++this.length > this.peak) this.peak = this.length;
+  }
+
   /** Copies the oldest state into `out` and removes it. Caller checks `length > 0`. */
   shift(out: Uint32Array): void {
     const words = this.words;
