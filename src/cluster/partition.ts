@@ -185,7 +185,7 @@ export async function runPartition(factory: ModelFactory, d: PartitionJob, targe
   }
 }
 
-class Participant {
+export class Participant {
   private readonly K: number;
   private readonly me: number;
   private readonly W: number;
