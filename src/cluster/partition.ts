@@ -323,7 +323,9 @@ export class Participant {
    * The level function and its helpers, made once per partition: closures made
    * anew each level were compiled anew too (the optimizing compiler's work, on
    * the other threads of a 2-core machine, was a second's CPU per worker).
-   * The level's own variables are reset at its start.
+   * The level's own variables are reset at its start (not the sent cache, the
+   * batches, flushed empty at each level's end, or the time of the last
+   * progress report).
    */
   private levelRunner(): (level: number, atBound: boolean, remaining: number) => Promise<LevelSummary> {
     const { model, ctx, table, W, A, K, me, owner } = this;
@@ -460,8 +462,6 @@ export class Participant {
     let lastProgress = performance.now();
     let mark = 0;
     let other = 0; // ms of this phase spent in messaging (subtracted from expansion)
-    // The expansion proper is a plain function, called once per CHUNK states: an async function's loop is not
-    // on-stack replaced, so a hot loop inside `level` itself would run unoptimised for a whole level.
     // Three passes per state, as the engine's BFS does: the successors, then their fingerprints with a read of the home
     // slot of each one owned here (the loads of one state's successors overlap), then each transition in action order.
     // Small functions, so that each gets its callees inlined.
@@ -581,7 +581,7 @@ export class Participant {
         const t0 = performance.now();
         await service();
         other += performance.now() - t0;
-        if (sinceTick < 4 * CHUNK) continue;
+        if (sinceTick < 2048) continue; // the bounds and the interrupt every 2,048 states, as before
         sinceTick = 0;
         if (ctx.tick(table.size, this.transitionsTotal + transitions, queue.length, level, table.bytes + queue.bytes, table.nextGrowthBytes)) {
           bound = ctx.bound ?? 'interrupted';
@@ -592,6 +592,9 @@ export class Participant {
           this.send.hset(this.ks.progress, String(me), `${table.size},${this.transitionsTotal + transitions}`).catch(() => {});
         }
       }
+      // Stopped early (a bound, an interrupt): the level's unexpanded states are dropped, so that they are never taken
+      // for the next level's (the search ends here, as it did when each level had a queue of its own).
+      for (; left > 0; left--) queue.shift(q);
       partitionTouchSink = sink;
       const now = performance.now();
       stats.expandMs += now - mark - other;

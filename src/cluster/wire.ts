@@ -71,7 +71,11 @@ export class OutBatch {
     return Buffer.from(msg.buffer, 0, n * 4);
   }
 
-  /** Gives back a message from `take` once it is sent (its bytes are not needed any more). */
+  /**
+   * Gives back a message from `take` once it is sent: its bytes must not be needed any more. ioredis copies a
+   * command's arguments when it writes it, and the send has resolved; a stand-in for Redis that kept the Buffer
+   * itself would have to copy it.
+   */
   release(b: Buffer): void {
     if (this.spares.length < SPARES && b.buffer.byteLength === this.words.byteLength) this.spares.push(new Uint32Array(b.buffer));
   }

@@ -112,8 +112,9 @@ export class StateQueue {
     if (++this.length > this.peak) this.peak = this.length;
   }
 
-  /** Pushes the first `n` words of `s` followed by `x` and `y` (n + 2 = the queue's words): a state with two words of its own, in one copy. */
+  /** Pushes the first `n` words of `s` followed by `x` and `y`: a state with two words of its own, in one copy. `n + 2` must be the queue's words. */
   push2(s: Uint32Array, n: number, x: number, y: number): void {
+    if (n + 2 !== this.words) throw new Error(`StateQueue.push2: ${n} + 2 words into a queue of ${this.words}`);
     if (this.tailPos === this.tailCap) this.rotate();
     const t = this.tail!;
     let o = this.tailPos * this.words;
