@@ -6,12 +6,15 @@
  *   node --import tsx bench/one.ts <model-id> '<params json>' '<SearchOptions json, plus "workers">'
  *
  * workers > 1: the parallel breadth-first search (parallelBfs on worker
- * threads); otherwise the sequential check().
+ * threads); "partition": "local": one partition of the partitioned search in
+ * this process, without Redis (partition-local.ts); otherwise the sequential
+ * check().
  */
 import { check, type SearchOptions, type SearchResult } from '../src/engine/index.ts';
 import type { ModelFactory, ParamValues } from '../src/engine/model.ts';
 import { parallelBfs } from '../src/engine/parallel.ts';
 import { findModel, MODEL_REGISTRY } from '../models/index.ts';
+import { partitionLocal } from './partition-local.ts';
 import type { TlbcheckRun } from './types.ts';
 
 function parseObject(text: string | undefined, what: string): Record<string, unknown> {
@@ -59,7 +62,14 @@ async function main(argv: readonly string[]): Promise<void> {
   const factory = id === undefined ? undefined : findModel(id);
   if (!factory) throw new Error(`unknown model ${String(id)}`);
   const params = modelParams(factory, parseObject(paramsJson, 'params'));
-  const { search: options, workers } = searchOptions(parseObject(optionsJson, 'options'));
+  const given = parseObject(optionsJson, 'options');
+  if (given['partition'] !== undefined) {
+    if (given['partition'] !== 'local') throw new Error('options.partition: only "local" (one partition in this process)');
+    const { partition: _, ...rest } = given;
+    process.stdout.write(`${JSON.stringify(await partitionLocal(factory, params, rest))}\n`);
+    return;
+  }
+  const { search: options, workers } = searchOptions(given);
   const r = await search(factory, params, options, workers);
   const run: TlbcheckRun = {
     verdict: verdictOf(r),

@@ -12,6 +12,9 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { OwnedSet, ownerFunction, ownerOf } from '../src/cluster/owned-set.ts';
+import { check } from '../src/engine/index.ts';
+import { findModel } from '../models/index.ts';
+import { partitionLocal } from '../bench/partition-local.ts';
 import { endMessage, HEADER_WORDS, KIND_END, KIND_PROBE, KIND_STATES, OutBatch, RECORD_EXTRA, wordsOf } from '../src/cluster/wire.ts';
 import { isOneLineError, tlbcheck } from './cli-helpers.ts';
 import { startRedis, startRedisTcp, startWorkers, stopWorkers, tlbcheckAsync, withoutTimings, workerWith, type RedisServer, type WorkerProcess } from './redis-helpers.ts';
@@ -112,6 +115,23 @@ describe('partition parts without a server', () => {
     });
     expect(wrong).toBe(0);
     expect(set.size).toBe(3000);
+  });
+
+  it('one partition in-process (no Redis; bench/partition-local.ts) finds the sequential search\'s states, transitions and depth', async () => {
+    const cases: [string, Record<string, number | boolean | string>, boolean][] = [
+      ['tlb', { pages: 2, gup: 1, walker: 'all', allocator: true, backend: 'x86-2.6.38', cpus: 3 }, false],
+      ['tlb', { pages: 2, gup: 1, walker: 'all', allocator: true, backend: 'x86-2.6.38', cpus: 3 }, true],
+      ['tlb-mini', { ncpu: 4, npage: 2 }, false],
+    ];
+    for (const [id, given, symmetry] of cases) {
+      const f = findModel(id)!;
+      const params = Object.fromEntries(f.params.map((p) => [p.name, given[p.name] ?? p.default]));
+      const seq = check(f.create(params), { all: true, symmetry });
+      const local = await partitionLocal(f, params, { all: true, symmetry });
+      expect(local.verdict).toBe(seq.verdict);
+      expect([local.states, local.transitions, local.depth]).toEqual([seq.stats.states, seq.stats.transitions, seq.stats.depth]);
+      expect(local.states).toBeGreaterThan(100);
+    }
   });
 
   it('a batch is one typed-array message: header, then state words, fingerprint, parent and action per state', () => {
