@@ -198,7 +198,7 @@ describe('frontier queue', () => {
               for (let i = 0; i < pushes; i++) {
                 for (let w = 0; w < words; w++) s[w] = next * 31 + w;
                 // push2 (a state with two words of its own) for every other state, when there are two words to spare.
-                if (words >= 2 && i % 2 === 1) q.push2(s, words - 2, s[words - 2]!, s[words - 1]!);
+                if (words >= 2 && i % 2 === 1) q.push2(s, s[words - 2]!, s[words - 1]!);
                 else q.push(s);
                 ref.push(next++);
               }

@@ -288,7 +288,7 @@ export class Participant {
       added++;
       ctx.observe(s);
       this.noteState(s, h, l, violations, witnesses);
-      this.queue.push2(s, this.W, h, l);
+      this.queue.push2(s, h, l);
     }
     return this.summary(-1, added, 0, false, false, null, violations, witnesses);
   }
@@ -384,7 +384,7 @@ export class Participant {
       added++;
       ctx.observe(x);
       this.noteState(x, h, l, violations, witnesses);
-      queue.push2(x, W, h, l);
+      queue.push2(x, h, l);
     };
     const absorb = (b: Buffer): void => {
       const t0 = performance.now();

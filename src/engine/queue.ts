@@ -112,11 +112,11 @@ export class StateQueue {
     if (++this.length > this.peak) this.peak = this.length;
   }
 
-  /** Pushes the first `n` words of `s` followed by `x` and `y`: a state with two words of its own, in one copy. `n + 2` must be the queue's words. */
-  push2(s: Uint32Array, n: number, x: number, y: number): void {
-    if (n + 2 !== this.words) throw new Error(`StateQueue.push2: ${n} + 2 words into a queue of ${this.words}`);
+  /** Pushes a state of the queue's words less two (the first of `s`), then `x` and `y`: a state with two words of its own, in one copy. */
+  push2(s: Uint32Array, x: number, y: number): void {
     if (this.tailPos === this.tailCap) this.rotate();
     const t = this.tail!;
+    const n = this.words - 2;
     let o = this.tailPos * this.words;
     for (let i = 0; i < n; i++) t[o++] = s[i]!;
     t[o] = x;
