@@ -367,5 +367,20 @@ describe.skipIf(!server)('on a redis-server with 3 workers', () => {
       const again = await remote('check', 'philosophers', '--n', '8', '--all', '--partitions', '3', '--time-limit', '60');
       expect(again.doc.stats.states, `the next search did not get its 3 workers; their logs:\n${workers.map((w) => w.log).join('\n---\n')}`).toBe(1154);
     });
+
+    it('Redis lost under a worker: one line while it retries, and SIGTERM still stops it in seconds (exit 2, the reason)', async () => {
+      // A Redis of its own, so that the others' server stays up.
+      const own = await startRedis(server!);
+      const [w] = await startWorkers(own.url, 1);
+      await own.stop();
+      await new Promise((r) => setTimeout(r, 5000)); // two retries or more
+      expect(w!.log.match(/queue error/g)?.length).toBe(1);
+      expect(w!.log).toContain('(retrying until Redis is back)');
+      const t0 = Date.now();
+      const [code] = await stopWorkers([w!]);
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expect(code).toBe(2);
+      expect(w!.log).toMatch(/stopped after 0 jobs, but could not close cleanly within 2 s: Redis at unix:\S+ is unreachable/);
+    });
   });
 });

@@ -47,7 +47,12 @@ export function launch(argv) {
   worker.on('message', (m) => {
     if ('out' in m) process.stdout.write(m.out);
     else if ('err' in m) process.stderr.write(m.err);
-    else exitCode ??= m.exit;
+    else {
+      exitCode ??= m.exit;
+      // The command is done and its output sent: a thread that stays up after it (a client library still retrying a lost
+      // server) must not keep the process from exiting.
+      setTimeout(() => void worker.terminate(), 2000).unref();
+    }
   });
   worker.on('error', (e) => {
     if (process.env['TLBCHECK_DEBUG']) process.stderr.write(`${e.stack ?? e.message}\n`);

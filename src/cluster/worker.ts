@@ -36,7 +36,13 @@ export interface WorkerOptions {
 export interface WorkerSummary {
   readonly jobs: number;
   readonly handedBack: number;
+  /** Set when the stop could not reach Redis to close cleanly (the jobs' locks expire there instead). */
+  readonly unreachable?: string;
 }
+
+/** How long a stop waits for its jobs to stop and the queue to close: with Redis reachable, and without it. */
+const STOP_GRACE_MS = 15_000;
+const STOP_GRACE_OFFLINE_MS = 2_000;
 
 interface Active {
   readonly flag: Int32Array;
@@ -109,7 +115,17 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
     maxStalledCount: 10,
     autorun: false,
   });
-  worker.on('error', (e) => o.log(`queue error: ${e.message}`));
+  // One line per distinct error until Redis is back: ioredis retries a lost server every 2 s, and each retry fails the same way.
+  let lastError = '';
+  worker.on('error', (e) => {
+    if (e.message === lastError) return;
+    lastError = e.message;
+    o.log(`queue error: ${e.message}${redis.status === 'ready' ? '' : ' (retrying until Redis is back)'}`);
+  });
+  redis.on('ready', () => {
+    if (lastError !== '') o.log(`Redis at ${o.target.url} is back`);
+    lastError = '';
+  });
   worker.on('failed', (job, e) => {
     if (job && !(e instanceof WaitingError) && e.name !== 'WaitingError') o.log(`failed ${describe(job.data)}: ${e.message}`);
   });
@@ -129,11 +145,26 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
   stopping = true;
   for (const a of active.values()) stopJob(a.flag, STOP_WORKER);
   o.log(`stopping: ${active.size} job${active.size === 1 ? '' : 's'} in flight`);
-  await worker.close();
-  await running.catch(() => {});
+  // Handing jobs back and closing the queue need Redis: with Redis gone they would wait for it forever, so the
+  // stop waits a bounded time, then gives the jobs up (their locks expire in Redis, which hands them out again).
+  const graceful = (async () => {
+    await worker.close();
+    await running.catch(() => {});
+    await leave(redis, name).catch(() => {});
+    return true;
+  })();
+  const grace = redis.status === 'ready' ? STOP_GRACE_MS : STOP_GRACE_OFFLINE_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const clean = await Promise.race([graceful, new Promise<false>((r) => (timer = setTimeout(() => r(false), grace)))]);
+  clearTimeout(timer);
   clearInterval(beating);
+  if (!clean) {
+    void worker.close(true).catch(() => {});
+    await pool.terminate(true);
+    disconnectAll(redis);
+    return { jobs, handedBack, unreachable: `could not close cleanly within ${grace / 1000} s: Redis at ${o.target.url} is ${redis.status === 'ready' ? 'slow' : 'unreachable'}; jobs in flight are handed out again once their locks expire` };
+  }
   await pool.terminate();
-  await leave(redis, name).catch(() => {});
   disconnectAll(redis);
   return { jobs, handedBack };
 }

@@ -16,7 +16,8 @@ export const workerCommand: Command = {
     'process keeps its locks and heartbeat alive. Ctrl-C or SIGTERM stops the worker cleanly: its jobs stop\n' +
     'at their next tick and go back to the queue for another worker (a search partition cannot: that search\n' +
     'ends incomplete). A worker killed outright loses nothing either: its jobs are handed out again once\n' +
-    'their lock expires (within about 10 s). Exit code 0 after a stop, 2 when Redis cannot be reached.',
+    'their lock expires (within about 10 s). Exit code 0 after a stop, 2 when Redis cannot be reached (at the\n' +
+    'start, or at the stop: then the worker gives its jobs up after a few seconds instead of waiting for Redis).',
   options: [
     REDIS_OPTION,
     { name: 'concurrency', kind: 'int', min: 1, max: 256, default: 1, description: 'jobs run at once (one thread each)' },
@@ -40,6 +41,10 @@ export const workerCommand: Command = {
         if (!quiet) io.err(`tlbcheck worker: ${line}\n`);
       },
     });
+    if (s.unreachable !== undefined) {
+      io.err(`tlbcheck worker: stopped after ${s.jobs} job${s.jobs === 1 ? '' : 's'}, but ${s.unreachable}\n`);
+      return EXIT.usage;
+    }
     if (!quiet) io.err(`tlbcheck worker: stopped after ${s.jobs} job${s.jobs === 1 ? '' : 's'}${s.handedBack > 0 ? ` (${s.handedBack} handed back to the queue)` : ''}\n`);
     return EXIT.holds;
   },
