@@ -7,10 +7,31 @@
  */
 import { compileSymmetricHash, type HashFn } from './hash-compile.ts';
 
+/** Lane A (MurmurHash3's block function): its multipliers, its additive constant and its seed. */
 const C1 = 0xcc9e2d51;
 const C2 = 0x1b873593;
+const A_ADD = 0xe6546b64;
+const SEED_A = 0x9747b28c;
+/** Lane B (xxHash32's primes): its multipliers and its seed. */
 const P2 = 0x85ebca77;
 const P3 = 0xc2b2ae3d;
+const SEED_B = 0x165667b1;
+/** Lanes C and D of the 128-bit fingerprint. */
+const Q1 = 0x27d4eb2f;
+const Q2 = 0x165667b1;
+const R1 = 0x9e3779b1;
+const R2 = 0x85ebca6b;
+const SEED_C = 0x3c6ef372;
+const SEED_D = 0xa54ff53a;
+/** The seeds of a symmetric class's record hash (its two lanes). */
+const SEED_RA = 0x2545f491;
+const SEED_RB = 0x6b43a9b5;
+
+/**
+ * The lanes' constants, for the compiled symmetric hash (hash-compile.ts), which writes them into its code
+ * (the functions here use the module's own constants: imported bindings in a hot loop cost twice the time).
+ */
+export const LANES = { C1, C2, A_ADD, SEED_A, P2, P3, SEED_B, Q1, Q2, R1, R2, SEED_C, SEED_D, SEED_RA, SEED_RB } as const;
 
 /** MurmurHash3's finaliser, as an int32 (the same bits as the uint32): stays a small integer in V8, where a uint32 above 2^31 is a heap number. */
 export function fmix32(h: number): number {
@@ -27,8 +48,8 @@ export function fmix32(h: number): number {
  * it is never produced.
  */
 export function fingerprint(words: Uint32Array, len: number, out: Uint32Array): void {
-  let a = 0x9747b28c ^ len;
-  let b = 0x165667b1 + len;
+  let a = SEED_A ^ len;
+  let b = SEED_B + len;
   for (let i = 0; i < len; i++) {
     const w = words[i]!;
     let k = Math.imul(w, C1);
@@ -36,7 +57,7 @@ export function fingerprint(words: Uint32Array, len: number, out: Uint32Array): 
     k = Math.imul(k, C2);
     a ^= k;
     a = (a << 13) | (a >>> 19);
-    a = (Math.imul(a, 5) + 0xe6546b64) | 0;
+    a = (Math.imul(a, 5) + A_ADD) | 0;
 
     b = (b + Math.imul(w, P2)) | 0;
     b = (b << 17) | (b >>> 15);
@@ -49,20 +70,15 @@ export function fingerprint(words: Uint32Array, len: number, out: Uint32Array): 
   out[1] = lo;
 }
 
-const Q1 = 0x27d4eb2f;
-const Q2 = 0x165667b1;
-const R1 = 0x9e3779b1;
-const R2 = 0x85ebca6b;
-
 /**
  * 128-bit fingerprints (`--fingerprint 128`): the two lanes of fingerprint()
  * in out[0], out[1] and two more independent lanes in out[2], out[3].
  */
 export function fingerprint128(words: Uint32Array, len: number, out: Uint32Array): void {
-  let a = 0x9747b28c ^ len;
-  let b = 0x165667b1 + len;
-  let c = 0x3c6ef372 ^ len;
-  let d = 0xa54ff53a + len;
+  let a = SEED_A ^ len;
+  let b = SEED_B + len;
+  let c = SEED_C ^ len;
+  let d = SEED_D + len;
   for (let i = 0; i < len; i++) {
     const w = words[i]!;
     let k = Math.imul(w, C1);
@@ -70,7 +86,7 @@ export function fingerprint128(words: Uint32Array, len: number, out: Uint32Array
     k = Math.imul(k, C2);
     a ^= k;
     a = (a << 13) | (a >>> 19);
-    a = (Math.imul(a, 5) + 0xe6546b64) | 0;
+    a = (Math.imul(a, 5) + A_ADD) | 0;
 
     b = (b + Math.imul(w, P2)) | 0;
     b = (b << 17) | (b >>> 15);
@@ -174,14 +190,14 @@ export class SymmetricHasher {
       let sb = 0;
       for (let r = 0; r < bases.length; r++) {
         const base = bases[r]!;
-        let ha = 0x2545f491 ^ words;
-        let hb = 0x6b43a9b5 + words;
+        let ha = SEED_RA ^ words;
+        let hb = SEED_RB + words;
         for (let w = 0; w < words; w++) {
           const x = s[base + w]!;
           let m = Math.imul(x, C1);
           m = (m << 15) | (m >>> 17);
           ha ^= Math.imul(m, C2);
-          ha = (Math.imul((ha << 13) | (ha >>> 19), 5) + 0xe6546b64) | 0;
+          ha = (Math.imul((ha << 13) | (ha >>> 19), 5) + A_ADD) | 0;
           hb = (hb + Math.imul(x, P2)) | 0;
           hb = Math.imul((hb << 17) | (hb >>> 15), P3);
         }
@@ -194,10 +210,10 @@ export class SymmetricHasher {
     const fixed = this.fixed;
     const F = fixed.length;
     const n = F + tail.length;
-    let a = 0x9747b28c ^ n;
-    let b = 0x165667b1 + n;
-    let c = 0x3c6ef372 ^ n;
-    let d = 0xa54ff53a + n;
+    let a = SEED_A ^ n;
+    let b = SEED_B + n;
+    let c = SEED_C ^ n;
+    let d = SEED_D + n;
     const four = this.lanes === 4;
     // The fixed words in order, then the tail: through fingerprint()'s lane functions (int32 throughout: no heap numbers).
     for (let i = 0; i < n; i++) {
@@ -207,7 +223,7 @@ export class SymmetricHasher {
       k1 = Math.imul(k1, C2);
       a ^= k1;
       a = (a << 13) | (a >>> 19);
-      a = (Math.imul(a, 5) + 0xe6546b64) | 0;
+      a = (Math.imul(a, 5) + A_ADD) | 0;
       b = (b + Math.imul(w, P2)) | 0;
       b = (b << 17) | (b >>> 15);
       b = Math.imul(b, P3);

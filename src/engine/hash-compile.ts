@@ -6,7 +6,7 @@
  * constants, the sorted classes in locals (a compare-exchange network) and
  * the lanes unrolled. It computes exactly the generic hash's bits (tested).
  */
-import { fmix32 } from './fingerprint.ts';
+import { fmix32, LANES } from './fingerprint.ts';
 
 /** A layout too large to unroll keeps the generic loop. */
 const MAX_UNROLLED_WORDS = 256;
@@ -25,18 +25,24 @@ export interface SymmetricLayout {
 
 const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
 
-/** One word `w` (an expression without side effects) through fingerprint()'s lane functions. */
+/** One word `w` (an expression without side effects) through fingerprint()'s lane functions, into a and b (and c and d). */
 function mix(w: string, four: boolean): string {
-  let s =
-    `k = Math.imul(${w}, 0xcc9e2d51); k = (k << 15) | (k >>> 17); a ^= Math.imul(k, 0x1b873593);` +
-    ` a = (Math.imul((a << 13) | (a >>> 19), 5) + 0xe6546b64) | 0;` +
-    ` b = (b + Math.imul(${w}, 0x85ebca77)) | 0; b = Math.imul((b << 17) | (b >>> 15), 0xc2b2ae3d);\n`;
+  let s = laneAB(w, 'k', 'a', 'b');
   if (four) {
     s +=
-      ` c = (c + Math.imul(${w}, 0x27d4eb2f)) | 0; c = Math.imul((c << 11) | (c >>> 21), 0x165667b1);` +
-      ` k = Math.imul(${w} ^ (${w} >>> 15), 0x9e3779b1); d ^= (k << 19) | (k >>> 13); d = Math.imul((d << 7) | (d >>> 25), 0x85ebca6b);\n`;
+      ` c = (c + Math.imul(${w}, ${hex(LANES.Q1)})) | 0; c = Math.imul((c << 11) | (c >>> 21), ${hex(LANES.Q2)});` +
+      ` k = Math.imul(${w} ^ (${w} >>> 15), ${hex(LANES.R1)}); d ^= (k << 19) | (k >>> 13); d = Math.imul((d << 7) | (d >>> 25), ${hex(LANES.R2)});\n`;
   }
   return s;
+}
+
+/** Lanes A and B of word `w` into the variables named `a` and `b` (`k` a scratch variable). */
+function laneAB(w: string, k: string, a: string, b: string): string {
+  return (
+    `${k} = Math.imul(${w}, ${hex(LANES.C1)}); ${k} = (${k} << 15) | (${k} >>> 17); ${a} ^= Math.imul(${k}, ${hex(LANES.C2)});` +
+    ` ${a} = (Math.imul((${a} << 13) | (${a} >>> 19), 5) + ${hex(LANES.A_ADD)}) | 0;` +
+    ` ${b} = (${b} + Math.imul(${w}, ${hex(LANES.P2)})) | 0; ${b} = Math.imul((${b} << 17) | (${b} >>> 15), ${hex(LANES.P3)});\n`
+  );
 }
 
 /** The compiled hash of `layout`, or undefined when it is too large to unroll. */
@@ -53,8 +59,8 @@ export function compileSymmetricHash(layout: SymmetricLayout): HashFn | undefine
 
   const n = fixed.length + sortedBases.reduce((m, b) => m + b.length, 0) + 2 * classBases.length;
   let body = `'use strict';\nlet k = 0, u = 0, ha = 0, hb = 0, m = 0;\n`;
-  body += `let a = ${hex(0x9747b28c ^ n)} | 0, b = ${hex((0x165667b1 + n) | 0)} | 0;\n`;
-  if (four) body += `let c = ${hex(0x3c6ef372 ^ n)} | 0, d = ${hex((0xa54ff53a + n) | 0)} | 0;\n`;
+  body += `let a = ${hex(LANES.SEED_A ^ n)} | 0, b = ${hex((LANES.SEED_B + n) | 0)} | 0;\n`;
+  if (four) body += `let c = ${hex(LANES.SEED_C ^ n)} | 0, d = ${hex((LANES.SEED_D + n) | 0)} | 0;\n`;
   for (let i = 0; i < fixed.length; i++) body += mix(`s[${fixed[i]!}]`, four);
   sortedBases.forEach((bases, k) => {
     const v = (r: number): string => `t${k}_${r}`;
@@ -68,13 +74,9 @@ export function compileSymmetricHash(layout: SymmetricLayout): HashFn | undefine
     const w = classWords[k]!;
     body += `let sa${k} = 0, sb${k} = 0;\n`;
     for (let r = 0; r < bases.length; r++) {
-      body += `ha = ${hex(0x2545f491 ^ w)} | 0; hb = ${hex((0x6b43a9b5 + w) | 0)} | 0;\n`;
+      body += `ha = ${hex(LANES.SEED_RA ^ w)} | 0; hb = ${hex((LANES.SEED_RB + w) | 0)} | 0;\n`;
       for (let x = 0; x < w; x++) {
-        const e = `s[${bases[r]! + x}]`;
-        body +=
-          `m = Math.imul(${e}, 0xcc9e2d51); m = (m << 15) | (m >>> 17); ha ^= Math.imul(m, 0x1b873593);` +
-          ` ha = (Math.imul((ha << 13) | (ha >>> 19), 5) + 0xe6546b64) | 0;` +
-          ` hb = (hb + Math.imul(${e}, 0x85ebca77)) | 0; hb = Math.imul((hb << 17) | (hb >>> 15), 0xc2b2ae3d);\n`;
+        body += laneAB(`s[${bases[r]! + x}]`, 'm', 'ha', 'hb');
       }
       body += `sa${k} = (sa${k} + fmix32(ha)) | 0; sb${k} = (sb${k} + fmix32(hb ^ ha)) | 0;\n`;
     }
