@@ -12,6 +12,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { OwnedSet, ownerFunction, ownerOf } from '../src/cluster/owned-set.ts';
+import { RedisLost, watchConnection } from '../src/cluster/redis.ts';
+import { IncompleteError } from '../src/cli/args.ts';
 import { check } from '../src/engine/index.ts';
 import { findModel } from '../models/index.ts';
 import { partitionLocal } from '../bench/partition-local.ts';
@@ -42,6 +44,34 @@ describe('cluster options without a server', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(isOneLineError(r), `${args.join(' ')}: ${r.stderr}`).toBe(true);
     }
+  });
+});
+
+describe('watchConnection: a client gives a lost Redis up, never waits forever', () => {
+  const conn = (status: string) => ({ status }) as unknown as Parameters<typeof watchConnection>[0];
+  const never = new Promise<number>(() => {});
+  it('passes results through while connected; rejects with RedisLost (exit 3) once down for the whole grace', async () => {
+    const c = conn('ready');
+    const w = watchConnection(c, 'unix:///x.sock', 200);
+    await expect(w.guard(Promise.resolve(7))).resolves.toBe(7);
+    (c as { status: string }).status = 'reconnecting';
+    const t0 = Date.now();
+    const err = await w.guard(never).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RedisLost);
+    expect(err).toBeInstanceOf(IncompleteError);
+    expect((err as Error).message).toBe('Redis at unix:///x.sock stopped answering (no connection for 0.2 s)');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
+    expect(w.isLost()).toBe(true);
+  });
+  it('a connection back within the grace starts the count again', async () => {
+    const c = conn('reconnecting') as { status: string };
+    const w = watchConnection(c as unknown as Parameters<typeof watchConnection>[0], 'u', 400);
+    const flip = setInterval(() => (c.status = c.status === 'ready' ? 'reconnecting' : 'ready'), 150);
+    const r = await Promise.race([w.guard(never).catch(() => 'lost'), new Promise((res) => setTimeout(() => res('waiting'), 1500))]);
+    clearInterval(flip);
+    w.stop();
+    expect(r).toBe('waiting');
+    expect(w.isLost()).toBe(false);
   });
 });
 
@@ -353,7 +383,7 @@ describe.skipIf(!server)('on a redis-server with 3 workers', () => {
       victim.child.kill('SIGTERM');
       const r = await run;
       expect(r.code).toBe(3);
-      expect(r.stdout).toContain('INCOMPLETE (a worker of the partitioned search was lost');
+      expect(r.stdout).toContain('INCOMPLETE (part of the partitioned search was lost (a worker or its Redis)');
       expect(r.stdout).toMatch(/LOST {8}partition \d: its worker .* was stopped \(SIGINT or SIGTERM\)/);
     });
 
@@ -366,6 +396,35 @@ describe.skipIf(!server)('on a redis-server with 3 workers', () => {
       // A time limit, so that a partition left behind fails the test at once instead of leaving the search waiting for workers.
       const again = await remote('check', 'philosophers', '--n', '8', '--all', '--partitions', '3', '--time-limit', '60');
       expect(again.doc.stats.states, `the next search did not get its 3 workers; their logs:\n${workers.map((w) => w.log).join('\n---\n')}`).toBe(1154);
+    });
+
+    it('Redis lost under a partitioned search and a matrix: each ends incomplete (exit 3) with the reason, never waits forever', async () => {
+      for (const args of [
+        ['check', 'philosophers', '--n', '18', '--all', '--skip', 'deadlock', '--json', '--partitions', '2'],
+        ['matrix', '--suite', 'examples', '--json'],
+      ]) {
+        const own = await startRedis(server!);
+        const ws = await startWorkers(own.url, 2);
+        try {
+          const run = tlbcheckAsync([...args, '--redis', own.url]);
+          await workerWith(ws, /started /);
+          await new Promise((r) => setTimeout(r, 1500));
+          await own.stop();
+          const r = await run;
+          expect(r.code, args[0]).toBe(3);
+          if (args[0] === 'check') {
+            const doc = JSON.parse(r.stdout);
+            expect(doc).toMatchObject({ verdict: 'incomplete', bound: 'worker-lost', complete: false, partitioned: { redisLost: true } });
+            expect(doc.partitioned.lost).toMatch(/^Redis at unix:\S+ stopped answering \(no connection for 10 s\)/);
+          } else {
+            expect(r.stdout).toBe('');
+            expect(isOneLineError(r), r.stderr).toBe(true);
+            expect(r.stderr).toMatch(/^tlbcheck: Redis at unix:\S+ stopped answering \(no connection for 10 s\): \d+ of 6 jobs done, the others given up\n$/);
+          }
+        } finally {
+          await stopWorkers(ws);
+        }
+      }
     });
 
     it('Redis lost under a worker: one line while it retries, and SIGTERM still stops it in seconds (exit 2, the reason)', async () => {

@@ -8,6 +8,9 @@ import type { ParamSpec, ParamValues } from '../engine/model.ts';
 
 export class UsageError extends Error {}
 
+/** The command could not finish (what it ran on went away mid-run): one line, exit 3 (incomplete), never a verdict. */
+export class IncompleteError extends Error {}
+
 /** Longest user-supplied value quoted in a message; longer ones are cut (with their length). */
 const QUOTE_MAX = 60;
 

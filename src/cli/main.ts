@@ -2,8 +2,8 @@
  * The command-line entry point: dispatches to a command and turns errors into
  * exit codes. Bad input is one line on stderr and exit code 2, never a stack.
  */
-import { formatOptions, quote, UsageError } from './args.ts';
-import type { Command, Io } from './command.ts';
+import { formatOptions, IncompleteError, quote, UsageError } from './args.ts';
+import { EXIT, type Command, type Io } from './command.ts';
 import { checkCommand } from './commands/check.ts';
 import { listCommand } from './commands/list.ts';
 import { matrixCommand } from './commands/matrix.ts';
@@ -82,6 +82,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
     if (e instanceof UsageError) {
       io.err(`tlbcheck: ${oneLine(e.message)}\n`);
       return 2;
+    }
+    if (e instanceof IncompleteError) {
+      io.err(`tlbcheck: ${oneLine(e.message)}\n`);
+      return EXIT.incomplete;
     }
     if (process.env['TLBCHECK_DEBUG']) throw e;
     const msg = e instanceof Error ? e.message : String(e);

@@ -11,9 +11,10 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { interruptRequested } from '../engine/interrupt.ts';
+import { formatInt } from '../render/report.ts';
 import type { JobData, JobResult } from './jobs.ts';
 import type { BatchProgress } from './options.ts';
-import { connect, disconnectAll, keys, newId, PREFIX, QUEUE, bullConnection, workerCount, type RedisTarget } from './redis.ts';
+import { connect, disconnectAll, keys, newId, PREFIX, QUEUE, RedisLost, bullConnection, watchConnection, workerCount, type RedisTarget } from './redis.ts';
 
 export { batchLine, type BatchProgress } from './options.ts';
 
@@ -59,7 +60,14 @@ export class JobClient {
   }
 
   async close(): Promise<void> {
+    if (this.redis.status !== 'ready') return this.abandon();
     await this.queue.close().catch(() => {});
+    disconnectAll(this.redis);
+  }
+
+  /** Drops the connections without a word to Redis (it is gone: a clean close would wait for it). */
+  abandon(): void {
+    void this.queue.disconnect().catch(() => {});
     disconnectAll(this.redis);
   }
 
@@ -85,6 +93,9 @@ export class JobClient {
     const count = 'count' in jobs ? jobs.count : jobs.length;
     const make = 'count' in jobs ? jobs.make : (i: number): JobData => (jobs as readonly JobData[])[i]!;
     const start = performance.now();
+    // Every wait on Redis goes through `guard`: a Redis gone for 10 s ends the batch (RedisLost, exit 3) instead of hanging it.
+    const watch = watchConnection(this.redis, this.target.url);
+    const guard = watch.guard;
     const results = new Map<number, R>();
     const window = o.window ?? 256;
     const grace = o.graceMs ?? 3000;
@@ -111,7 +122,7 @@ export class JobClient {
         outstanding.add(next);
         next++;
       }
-      if (add.length > 0) await this.queue.addBulk(add);
+      if (add.length > 0) await guard(this.queue.addBulk(add));
     };
     const allDone = (): boolean => {
       for (const i of outstanding) if (needed(i)) return false;
@@ -126,7 +137,7 @@ export class JobClient {
           else if (o.deadline !== undefined && now >= o.deadline) stopped = 'time-limit';
           if (stopped !== undefined) {
             stopAt = now + grace;
-            await this.cancel(batch);
+            await guard(this.cancel(batch));
             next = count; // submit nothing more
           }
         }
@@ -134,13 +145,13 @@ export class JobClient {
         await sleep(Math.min(250, 40 + outstanding.size * 2));
         // Poll the outstanding jobs' states (every result is read from the job itself, so nothing is missed).
         const ids = [...outstanding];
-        const got = await Promise.all(ids.map((i) => this.queue.getJobState(id(i))));
+        const got = await guard(Promise.all(ids.map((i) => this.queue.getJobState(id(i)))));
         for (let k = 0; k < ids.length; k++) {
           const i = ids[k]!;
           const st = got[k]!;
           states.set(i, st);
           if (st !== 'completed' && st !== 'failed') continue;
-          const job = await this.queue.getJob(id(i));
+          const job = await guard(this.queue.getJob(id(i)));
           outstanding.delete(i);
           if (!job) continue;
           if (st === 'failed') {
@@ -157,7 +168,9 @@ export class JobClient {
         for (const i of [...outstanding]) {
           if (needed(i)) continue;
           outstanding.delete(i);
-          await this.queue.remove(id(i)).catch(() => 0);
+          await guard(this.queue.remove(id(i))).catch((e: unknown) => {
+            if (e instanceof RedisLost) throw e;
+          });
         }
         if (stopped === undefined) await submit();
         if (o.onProgress && performance.now() - lastProgress >= (o.progressIntervalMs ?? 1000)) {
@@ -169,15 +182,21 @@ export class JobClient {
             done: results.size,
             running,
             queued: outstanding.size - running + Math.max(0, count - next),
-            workers: await this.workers(),
+            workers: await guard(this.workers()),
             seconds: (performance.now() - start) / 1000,
           });
         }
       }
+    } catch (e) {
+      if (e instanceof RedisLost) throw new RedisLost(`${e.message}: ${formatInt(results.size)} of ${formatInt(count)} jobs done, the others given up`);
+      throw e;
     } finally {
-      // Whatever is left of the batch stops: running jobs at their next tick, waiting ones are removed.
-      await this.cancel(batch);
-      for (const i of outstanding) await this.queue.remove(id(i)).catch(() => 0);
+      // Whatever is left of the batch stops: running jobs at their next tick, waiting ones are removed (not without Redis).
+      if (!watch.isLost()) {
+        await guard(this.cancel(batch)).catch(() => {});
+        for (const i of outstanding) await guard(this.queue.remove(id(i))).catch(() => 0);
+      }
+      watch.stop();
     }
     return { results, ...(stopped ? { stopped } : {}) };
   }

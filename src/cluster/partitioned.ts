@@ -32,7 +32,7 @@ import type { PartitionJob } from './jobs.ts';
 import { modelShape, type FoundRef, type LevelSummary, type PartitionStats, type Report, type WalkAnswer, type WitnessRef } from './partition.ts';
 import { ownerOf } from './owned-set.ts';
 import { UsageError } from '../cli/args.ts';
-import { connect, keys, newId, PROTOCOL, type RedisTarget } from './redis.ts';
+import { connect, keys, newId, PROTOCOL, RedisLost, watchConnection, type RedisTarget } from './redis.ts';
 
 export interface PartitionedOptions extends SearchOptions {
   readonly target: RedisTarget;
@@ -68,8 +68,10 @@ export interface PartitionedStats {
   readonly barrierSeconds: number;
   /** messageSeconds over the partitions' total time. */
   readonly messageShare: number;
-  /** Set when the search lost a worker: which and how. */
+  /** Set when the search lost a worker, or its Redis: which and how. */
   readonly lost?: string;
+  /** Set when what was lost is Redis itself. */
+  readonly redisLost?: boolean;
 }
 
 export type PartitionedResult = SearchResult & { readonly partitioned: PartitionedStats };
@@ -89,6 +91,9 @@ export async function partitionedBfs(model: Model, job: { readonly model: string
   const client = await JobClient.open(o.target);
   const ctl = await connect(o.target, 'tlbcheck-search-ctl');
   const redis = client.redis;
+  // Every wait on Redis below goes through `guard`: a Redis gone for 10 s ends the search incomplete instead of hanging it.
+  const watch = watchConnection(redis, o.target.url);
+  const guard = watch.guard;
   const shape = modelShape(model);
   const dl = model.deadlock?.id ?? 'deadlock';
   const waitStart = performance.now();
@@ -101,12 +106,12 @@ export async function partitionedBfs(model: Model, job: { readonly model: string
   let lastLiveness = 0;
 
   const command = async (p: number, c: object): Promise<void> => {
-    await redis.rpush(ks.cmd(p), JSON.stringify(c));
+    await guard(redis.rpush(ks.cmd(p), JSON.stringify(c)));
   };
   const broadcast = async (c: object): Promise<void> => {
     const pl = redis.pipeline();
     for (let p = 0; p < K; p++) pl.rpush(ks.cmd(p), JSON.stringify(c));
-    await pl.exec();
+    await guard(pl.exec());
   };
   /** Throws Lost when a joined partition's worker is gone or its job ended. */
   const liveness = async (): Promise<void> => {
@@ -117,12 +122,12 @@ export async function partitionedBfs(model: Model, job: { readonly model: string
     if (joined.length === 0) return;
     const pl = redis.pipeline();
     for (const [a] of joined) pl.exists(keys.alive(a!));
-    const r = (await pl.exec()) ?? [];
+    const r = (await guard(pl.exec())) ?? [];
     for (let k = 0; k < joined.length; k++) {
       if (r[k]?.[1] === 1) continue;
       const p = joined[k]![1];
-      const st = await client.queue.getJobState(jobIds[p]!);
-      const j = st === 'failed' ? await client.queue.getJob(jobIds[p]!) : undefined;
+      const st = await guard(client.queue.getJobState(jobIds[p]!));
+      const j = st === 'failed' ? await guard(client.queue.getJob(jobIds[p]!)) : undefined;
       throw new Lost(
         st === 'failed'
           ? `partition ${p} failed on its worker ${workers[p]}: ${j?.failedReason ?? 'unknown error'}`
@@ -133,7 +138,7 @@ export async function partitionedBfs(model: Model, job: { readonly model: string
   /** The next report from a partition; undefined after `ms` without one. */
   const nextReport = async (ms: number): Promise<Report | undefined> => {
     if (inbox.length > 0) return inbox.shift();
-    const r = await ctl.blpop(ks.ctl, Math.max(0.01, ms / 1000));
+    const r = await guard(ctl.blpop(ks.ctl, Math.max(0.01, ms / 1000)));
     if (!r) return undefined;
     const rep = JSON.parse(r[1]) as Report;
     if (rep.type === 'error') throw new UsageError(rep.message);
@@ -150,7 +155,7 @@ export async function partitionedBfs(model: Model, job: { readonly model: string
   let waitSeconds = 0;
   const perPartition: PartitionStats[] = new Array<PartitionStats>(K);
   try {
-    await redis.set(ks.client, '1', 'PX', 10_000);
+    await guard(redis.set(ks.client, '1', 'PX', 10_000));
     refresh = setInterval(() => void redis.set(ks.client, '1', 'PX', 10_000).catch(() => {}), 2000);
     const data = (p: number): PartitionJob => ({
       kind: 'partition',
@@ -172,13 +177,13 @@ export async function partitionedBfs(model: Model, job: { readonly model: string
         ...(o.deadline !== undefined ? { deadline: o.deadline } : o.timeLimitSeconds !== undefined ? { deadline: Date.now() + o.timeLimitSeconds * 1000 } : {}),
       },
     });
-    await client.queue.addBulk(
+    await guard(client.queue.addBulk(
       Array.from({ length: K }, (_, p) => ({
         name: 'partition',
         data: data(p),
         opts: { jobId: jobIds[p]!, attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } },
       })),
-    );
+    ));
 
     // Every partition must have its worker before level 0: the search cannot start with fewer.
     let joined = 0;
@@ -200,7 +205,7 @@ export async function partitionedBfs(model: Model, job: { readonly model: string
       const now = performance.now();
       if (o.onStatus && now - lastStatus > 2000) {
         lastStatus = now;
-        o.onStatus(`waiting for workers: ${joined} of ${K} partitions taken, ${await client.workers()} workers connected (start more with \`tlbcheck worker --redis ${o.target.url}\`)`);
+        o.onStatus(`waiting for workers: ${joined} of ${K} partitions taken, ${await guard(client.workers())} workers connected (start more with \`tlbcheck worker --redis ${o.target.url}\`)`);
       }
     }
     waitSeconds = (performance.now() - waitStart) / 1000;
@@ -233,15 +238,16 @@ export async function partitionedBfs(model: Model, job: { readonly model: string
         if (cancelledAt === 0) {
           if (o.onProgress && performance.now() - lastProgressRead > 1000) {
             lastProgressRead = performance.now();
-            live = await readProgress(redis, ks.progress, K);
+            live = await guard(readProgress(redis, ks.progress, K));
           }
           if (ctx.tick(Math.max(states, live.states), Math.max(transitions, live.transitions), 0, depth, 0, 0)) {
             // Stop the partitions mid-level; they report what they found so far.
-            await client.cancel(id);
+            await guard(client.cancel(id));
             cancelledAt = performance.now();
           }
         } else if (performance.now() - cancelledAt > 10_000) {
-          throw new Lost(`partitions ${[...Array(K).keys()].filter((p) => !got.some((g) => g.p === p)).join(', ')} did not answer within 10 s of the stop`);
+          const silent = [...Array(K).keys()].filter((p) => !got.some((g) => g.p === p));
+          throw new Lost(`partition${silent.length === 1 ? '' : 's'} ${silent.join(', ')} did not answer within 10 s of the stop`);
         }
       }
       return got.sort((a, b) => a.p - b.p);
@@ -320,8 +326,8 @@ export async function partitionedBfs(model: Model, job: { readonly model: string
     });
     return { ...r, partitioned: partitionedStats(K, workers, levels, waitSeconds, perPartition, r.stats.states) };
   } catch (e) {
-    if (!(e instanceof Lost)) throw e;
-    lost = e.message;
+    if (!(e instanceof Lost) && !(e instanceof RedisLost)) throw e;
+    lost = e instanceof RedisLost ? `${e.message}: the partitions' messages and coordination went with it` : e.message;
     const ctx = ctxHolder.ctx ?? new SearchContext(model, { ...o, onProgress: undefined });
     ctx.bound = 'worker-lost';
     // Violations found before the loss are not reported: their paths may run through the lost partition.
@@ -329,19 +335,26 @@ export async function partitionedBfs(model: Model, job: { readonly model: string
     ctx.witnesses.length = 0;
     const storeBytes = perPartition.reduce((a, s) => a + (s?.storeBytes ?? 0), 0);
     const r = ctx.finish({ states, transitions, depth: maxDepth, peakFrontier: 0, storeBytes, exhausted: false, startupSeconds: waitSeconds });
-    return { ...r, partitioned: { ...partitionedStats(K, workers, levels, waitSeconds, perPartition, states), lost } };
+    return { ...r, partitioned: { ...partitionedStats(K, workers, levels, waitSeconds, perPartition, states), lost, ...(e instanceof RedisLost ? { redisLost: true } : {}) } };
   } finally {
     if (refresh) clearInterval(refresh);
-    // Stop every partition, and leave nothing behind in Redis.
-    await client.cancel(id).catch(() => {});
+    if (!watch.isLost()) await cleanUp().catch(() => {});
+    watch.stop();
+    // Without Redis nothing can be stopped or deleted: the partitions end when they find the client's key expired.
+    ctl.disconnect();
+    if (watch.isLost()) client.abandon();
+    else await client.close();
+  }
+
+  /** Stops every partition, and leaves nothing behind in Redis. */
+  async function cleanUp(): Promise<void> {
+    await guard(client.cancel(id)).catch(() => {});
     await broadcast({ type: 'stop' }).catch(() => {});
     await sleep(50);
     const del: string[] = [ks.ctl, ks.progress, ks.client];
     for (let p = 0; p < K; p++) del.push(ks.inbox(p), ks.cmd(p), ks.claim(p));
-    await redis.del(...del).catch(() => 0);
-    for (const j of jobIds) await client.queue.remove(j).catch(() => 0);
-    ctl.disconnect();
-    await client.close();
+    await guard(redis.del(...del)).catch(() => 0);
+    for (const j of jobIds) await guard(client.queue.remove(j)).catch(() => 0);
   }
 }
 

@@ -9,7 +9,7 @@
 import { hostname } from 'node:os';
 import type { ConnectionOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import { quote, UsageError } from '../cli/args.ts';
+import { IncompleteError, quote, UsageError } from '../cli/args.ts';
 import type { RedisTarget } from './options.ts';
 
 export { parseRedisUrl, type RedisTarget } from './options.ts';
@@ -60,6 +60,43 @@ export async function connect(t: RedisTarget, name: string): Promise<Redis> {
   });
   await c.ping();
   return c;
+}
+
+/** How long a client waits for a lost Redis to come back before it gives its run up. */
+export const REDIS_LOST_MS = 10_000;
+
+/** Redis went away mid-run and did not come back in time. */
+export class RedisLost extends IncompleteError {}
+
+/**
+ * A watch on a connection: `guard(p)` is `p`, unless the connection has had
+ * no server for `ms` first, then it rejects with RedisLost. (ioredis holds a
+ * command until its connection is back, and BullMQ's commands have no retry
+ * limit: without a guard, a client whose Redis died would wait forever.)
+ */
+export function watchConnection(c: Redis, url: string, ms = REDIS_LOST_MS): { guard: <T>(p: Promise<T>) => Promise<T>; readonly isLost: () => boolean; stop: () => void } {
+  let downSince: number | undefined;
+  let lost = false;
+  let fail: (e: Error) => void = () => {};
+  const gone = new Promise<never>((_, reject) => (fail = reject));
+  gone.catch(() => {});
+  const timer = setInterval(() => {
+    if (c.status === 'ready') {
+      downSince = undefined;
+      return;
+    }
+    downSince ??= Date.now();
+    if (Date.now() - downSince < ms) return;
+    clearInterval(timer);
+    lost = true;
+    fail(new RedisLost(`Redis at ${url} stopped answering (no connection for ${ms / 1000} s)`));
+  }, Math.min(250, ms / 4));
+  timer.unref();
+  return {
+    guard: <T>(p: Promise<T>): Promise<T> => Promise.race([p, gone]),
+    isLost: () => lost,
+    stop: () => clearInterval(timer),
+  };
 }
 
 /** Closes connections without waiting for replies still in flight. */

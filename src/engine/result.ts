@@ -8,7 +8,7 @@ export type Verdict = 'holds' | 'violated' | 'incomplete';
 /**
  * Why a search stopped before covering the whole reachable space.
  * `worker-lost`: a distributed search lost one of its workers (and with it
- * part of the visited set).
+ * part of the visited set), or the Redis between them.
  */
 export type Bound = 'max-states' | 'max-depth' | 'time-limit' | 'max-memory' | 'interrupted' | 'worker-lost';
 

@@ -128,7 +128,7 @@ const BOUND_TEXT: Record<string, string> = {
   'time-limit': 'the --time-limit was reached',
   'max-memory': 'the --max-memory bound was reached',
   interrupted: 'the run was interrupted (SIGINT or SIGTERM)',
-  'worker-lost': 'a worker of the partitioned search was lost, and its part of the visited set with it',
+  'worker-lost': 'part of the partitioned search was lost (a worker or its Redis), and with it states the search needed',
 };
 
 export function boundText(bound: string | null | undefined): string {

@@ -316,7 +316,7 @@ export const checkCommand: Command = {
       if (result.bound !== undefined && (result.verdict === 'incomplete' || result.bound === 'interrupted')) {
         const covered = `covered ${formatInt(doc.stats.states)} states to depth ${doc.stats.depth}`;
         if (result.bound === 'interrupted') io.out(`${covered}; interrupted. To run it again (the search starts over; there is no checkpoint): ${cont}`);
-        else if (result.bound === 'worker-lost') io.out(`${covered}; a worker was lost. To run it again (the search starts over, with every worker): ${cont}`);
+        else if (result.bound === 'worker-lost') io.out(`${covered}; ${result.partitioned?.redisLost ? 'Redis was' : 'a worker was'} lost. To run it again (the search starts over, with every worker): ${cont}`);
         else if (cont) io.out(`${covered}; to go further: ${cont}`);
         else io.out(`${covered}; no larger --${result.bound} fits this machine: try a smaller configuration, --symmetry, or simulate`);
       }

@@ -104,6 +104,6 @@ export function partitionedLines(p: PartitionedStats): string[] {
     `            time over the partitions: expanding ${pct(p.expandSeconds)}, absorbing received states ${pct(p.absorbSeconds)}, messaging ${pct(p.messageSeconds)}, barriers ${pct(p.barrierSeconds)}; ${per.length > 0 ? `${(per.reduce((a, b) => a + b, 0) / per.length).toFixed(1)} bytes/state per partition, peak RSS per worker ${formatBytes(Math.max(...p.perPartition.map((s) => s.peakRssBytes)))}` : 'no partition reported'}`,
   ];
   if (p.waitSeconds >= 0.5) lines.push(`            waited ${p.waitSeconds.toFixed(1)} s for the workers to take the partitions`);
-  if (p.lost) lines.push(`LOST        ${p.lost}; the search cannot go on without that partition's states (${formatInt(0 + p.perPartition.reduce((a, s) => a + s.stored, 0))} states were stored when it stopped)`);
+  if (p.lost) lines.push(`LOST        ${p.lost}; the search cannot go on without ${p.redisLost ? 'them' : "that partition's states"} (${formatInt(0 + p.perPartition.reduce((a, s) => a + s.stored, 0))} states were stored when it stopped)`);
   return lines;
 }
