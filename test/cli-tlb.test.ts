@@ -138,6 +138,9 @@ describe('tlbcheck check tlb', () => {
       [['--backend', 'generic-6.18', '--run', 'cpu0=munmap,cpu0=madvise_dontneed'], 'runs two agents'],
       [['--backend', 'generic-6.18', '--pages', '2', '--run', 'cpu0=munmap:0-2'], 'names page 2'],
       [['--backend', 'generic-6.18', '--run', 'cpu0=munmap', '--without', 'no-such-mech'], 'unknown mechanism'],
+      // Valid names the configuration never consults: a HOLDS would read as "not needed".
+      [['--without', 'ptl,ipte'], '--without ptl,ipte: this configuration (arm-06824ba8) never consults them, so switching them off would change nothing (it consults: none)'],
+      [['--backend', 'x86-6.18', '--without', 'ptl,lazy-mmu-flush'], '--without lazy-mmu-flush: this configuration (x86-6.18) never consults it'],
       [['--backend', 'arm-2.6.37', '--kconfig', 'MMU_GATHER_MERGE_VMAS=y'], '2011 backend'],
     ] as const) {
       const r = tlbcheck('check', 'tlb', ...args);

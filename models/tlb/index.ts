@@ -98,6 +98,16 @@ export const tlbFactory: ModelFactory = {
       throw e;
     }
   },
+  validateRequest(p: ParamValues) {
+    const c = resolveConfig(p);
+    if (c.without.size === 0) return undefined;
+    // A mechanism this configuration never consults: switching it off changes nothing, and a HOLDS would read as "not needed".
+    const used = new TlbMachine(c).mechanismsUsed;
+    const idle = [...c.without].filter((id) => !used.has(id));
+    if (idle.length === 0) return undefined;
+    const consulted = MECHANISMS.filter((x) => used.has(x.id)).map((x) => x.id);
+    return `--without ${idle.join(',')}: this configuration (${c.backend.id}) never consults ${idle.length === 1 ? 'it' : 'them'}, so switching ${idle.length === 1 ? 'it' : 'them'} off would change nothing (it consults: ${consulted.length > 0 ? consulted.join(', ') : 'none'})`;
+  },
   shrink: shrinkTlb,
   ablations(p: ParamValues) {
     const c = resolveConfig(p);

@@ -298,6 +298,13 @@ export interface ModelFactory {
    * impossible combination, or undefined when the combination is valid.
    */
   validate?(params: ParamValues): string | undefined;
+  /**
+   * Optional checks of a configuration a user asked for, beyond validate():
+   * a request that is valid but would not mean what it says (switching off a
+   * mechanism the configuration never consults). Not applied to shrinking's
+   * candidates, which may drop what a request named.
+   */
+  validateRequest?(params: ParamValues): string | undefined;
 }
 
 export interface Ablation {

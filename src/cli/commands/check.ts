@@ -175,14 +175,18 @@ export function resolveModel(argv: readonly string[], extra: readonly OptionSpec
     return { factory, params, options: parsed.options, row: { id, options: found.options } };
   }
   const id = argv[0];
-  if (id === undefined || id.startsWith('-')) throw new UsageError(`missing model name (one of: ${MODELS.map((m) => m.id).join(', ')}), or --row ID`);
+  if (id === undefined || id.startsWith('-')) {
+    const takesRow = extra.some((s) => s.name === 'row');
+    const rowGiven = argv.some((a) => a === '--row' || a.startsWith('--row='));
+    throw new UsageError(`missing model name (one of: ${MODELS.map((m) => m.id).join(', ')})${takesRow ? ', or --row ID' : rowGiven ? ': --row is an option of check only' : ''}`);
+  }
   const factory = findModel(id);
   if (!factory) throw new UsageError(`unknown model ${quote(id)} (known: ${MODELS.map((m) => m.id).join(', ')})`);
   const specs = [...paramOptions(factory.params), ...extra];
   const parsed = parseArgs(argv.slice(1), specs);
   if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${quote(parsed.positionals[0]!)}`);
   const params = paramValues(factory.params, parsed.options);
-  const problem = factory.validate?.(params);
+  const problem = factory.validate?.(params) ?? factory.validateRequest?.(params);
   if (problem) throw new UsageError(problem);
   return { factory, params, options: parsed.options };
 }
