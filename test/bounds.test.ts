@@ -50,6 +50,21 @@ describe('continue commands get further', () => {
   });
 });
 
+describe('a depth bound that cuts nothing', () => {
+  it('gives the unbounded search exactly, transitions out of the last level included (sequential and 2 workers)', () => {
+    const counts = (...args: string[]) => {
+      const d = JSON.parse(tlbcheck('check', ...args, '--json').stdout);
+      return [d.verdict, d.complete, d.bound, d.stats.states, d.stats.transitions, d.stats.depth];
+    };
+    expect(counts('peterson')).toEqual(['holds', true, null, 20, 34, 6]);
+    expect(counts('peterson', '--max-depth', '6')).toEqual(['holds', true, null, 20, 34, 6]);
+    expect(counts('peterson', '--max-depth', '6', '--workers', '2')).toEqual(['holds', true, null, 20, 34, 6]);
+    expect(counts('philosophers', '--n', '10', '--all', '--max-depth', '10')).toEqual(counts('philosophers', '--n', '10', '--all'));
+    // One level less is cut short, and says so.
+    expect(counts('peterson', '--max-depth', '5').slice(0, 3)).toEqual(['incomplete', false, 'max-depth']);
+  });
+});
+
 describe('matrix rows cut short', () => {
   it('are incomplete (exit 3), not mismatches, with lower-bound costs and a continue command', () => {
     const r = tlbcheck('matrix', '--only', 'x86-2.6.38/unmap_region[gup=1]', '--time-limit', '0.001', '--no-minimize', '--json');

@@ -272,6 +272,7 @@ describe.skipIf(!server)('on a redis-server with 3 workers', () => {
       ['peterson'],
       ['philosophers', '--n', '10', '--all', '--max-depth', '5'],
       ['philosophers', '--n', '10', '--all', '--max-depth', '50'],
+      ['philosophers', '--n', '10', '--all', '--max-depth', '10'], // the full depth: complete, with every transition
     ];
     for (const c of cases) {
       it(`check ${c.join(' ')} --partitions 3`, async () => {

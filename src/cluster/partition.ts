@@ -497,7 +497,7 @@ export class Participant {
     const route = (i: number, sh: number, sl: number): void => {
       const a = acts[i]!;
       const t = pool[i]!;
-      if (!atBound) transitions++;
+      transitions++;
       if (ctx.stepChecks.length > 0) {
         const bad = ctx.brokenStep(s, a, t);
         if (bad.length > 0) {

@@ -105,7 +105,7 @@ function search(
   const take = (idx: number, a: number, t: Uint32Array, f: number, atBound: boolean): boolean => {
     // Every transition out of an explored state is checked, at the depth bound too:
     // a violating step back into a known state would otherwise go unseen.
-    if (!atBound) transitions++;
+    transitions++;
     if (ctx.stepChecks.length > 0) {
       const bad = ctx.brokenStep(cur, a, t);
       if (bad.length > 0) {

@@ -89,7 +89,7 @@ export function dfs(model: Model, options: SearchOptions = {}): SearchResult {
         if (!model.step(cur, a, next)) continue;
         enabledCount[top]!++;
         const atBound = depth >= ctx.maxDepth;
-        if (!atBound) transitions++;
+        transitions++;
         if (ctx.stepChecks.length > 0) {
           const bad = ctx.brokenStep(cur, a, next);
           if (bad.length > 0) {

@@ -423,7 +423,7 @@ export class LevelSearcher {
       for (let e = 0; e < enabled; e++) {
         const a = acts[e]!;
         const t = pool[e]!;
-        if (!atBound) this.transitions++;
+        this.transitions++;
         if (ctx.stepChecks.length > 0) {
           const broken = ctx.brokenStep(cur, a, t);
           for (let b = 0; b < broken.length; b++) {

@@ -19,7 +19,8 @@ export function rowParams(factory: ModelFactory, row: SuiteRow): ParamValues {
 
 export function runRow(factory: ModelFactory, row: SuiteRow, options: SearchOptions, run: RowRunOptions = {}): RowOutcome {
   const params = rowParams(factory, row);
-  const problem = factory.validate?.(params);
+  // A row is a request: one that switched off a mechanism it never consults would pin a meaningless verdict.
+  const problem = factory.validate?.(params) ?? factory.validateRequest?.(params);
   if (problem) throw new Error(`suite row ${row.id}: ${problem}`);
   // A per-row time limit covers the row's minimization too: it becomes the row's deadline.
   const deadline = Math.min(options.deadline ?? Infinity, options.timeLimitSeconds !== undefined ? Date.now() + options.timeLimitSeconds * 1000 : Infinity);
