@@ -122,6 +122,13 @@ describe('tlbcheck CLI', () => {
     [['regen', '--only', ''], 'non-empty value'],
     [['check', 'peterson', '--help=yes'], "'--help' takes no value"],
     [['matrix', '--help=1'], "'--help' takes no value"],
+    [['--version', '--frob'], "unexpected argument '--frob' after --version"],
+    [['--help', '--frob'], "unexpected argument '--frob' after --help"],
+    [['help', 'check', 'x'], "unexpected argument 'x' after help"],
+    [['regen', '--only', 'zzzz', '--dir', '/tmp/tlbcheck-never-written'], "--only 'zzzz' matches no row"],
+    [['check', 'peterson', '--spill-dir', '/nonexistent/spill'], "--spill-dir '/nonexistent/spill': no such directory"],
+    [['check', 'peterson', '--spill-dir', '/etc/hostname'], "--spill-dir '/etc/hostname': not a directory"],
+    [['simulate', '--row', 'arm-2.6.37/unmap_region'], '--row is an option of check only'],
   ])('bad input %j exits 2 with one line', (args, text) => {
     const r = tlbcheck(...(args as string[]));
     expect(r.code).toBe(2);

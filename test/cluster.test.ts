@@ -39,6 +39,7 @@ describe('cluster options without a server', () => {
       ['check', 'peterson', '--redis', 'unix:///nonexistent/x.sock', '--partitions', '2'],
       ['simulate', 'peterson', '--runs-per-job', '3'],
       ['matrix', '--redis', 'unix:///nonexistent/x.sock', '--workers', '2'],
+      ['check', 'peterson', '--redis', 'redis://127.0.0.1:1'],
     ]) {
       const r = tlbcheck(...args);
       expect(r.code, args.join(' ')).toBe(2);

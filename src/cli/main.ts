@@ -55,12 +55,15 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
     }
     if (first === '--help' || first === '-h' || first === 'help') {
       const target = first === 'help' ? rest[0] : undefined;
+      const extra = rest.slice(first === 'help' ? 1 : 0);
+      if (extra.length > 0) throw new UsageError(`unexpected argument ${quote(extra[0]!)} after ${first}${first === 'help' ? '' : ' (for a command\'s help: tlbcheck <command> --help)'}`);
       const cmd = target ? COMMANDS.find((c) => c.name === target) : undefined;
       if (target && !cmd) throw new UsageError(`unknown command ${quote(target)}`);
       io.out(cmd ? commandHelp(cmd) : mainHelp());
       return 0;
     }
     if (first === '--version') {
+      if (rest.length > 0) throw new UsageError(`unexpected argument ${quote(rest[0]!)} after --version`);
       io.out(`tlbcheck ${TOOL_VERSION}`);
       return 0;
     }

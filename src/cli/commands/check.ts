@@ -1,4 +1,5 @@
 /** `tlbcheck check <model> [--param value ...]`: one exhaustive (or bounded) search. */
+import { accessSync, constants, statSync } from 'node:fs';
 import { check } from '../../engine/check.ts';
 import { defaultWorkers, parallelBfs } from '../../engine/parallel.ts';
 import type { Model, ModelFactory, ParamValues } from '../../engine/model.ts';
@@ -98,7 +99,7 @@ export function searchOptions(opts: Map<string, string | number | boolean>, know
     checkMemoryBound(o.maxMemoryBytes, (w === 0 ? defaultWorkers() : w) - 1);
   }
   if (opts.get('fingerprint') === '128') o.fingerprintBits = 128;
-  if (opts.has('spill-dir')) o.spillDir = String(opts.get('spill-dir'));
+  if (opts.has('spill-dir')) o.spillDir = writableDir(String(opts.get('spill-dir')));
   if (interrupt) o.interrupt = interrupt;
   return o;
 }
@@ -191,6 +192,23 @@ export function resolveModel(argv: readonly string[], extra: readonly OptionSpec
   return { factory, params, options: parsed.options };
 }
 
+/** `--spill-dir`, checked before the search: a bad directory found only when the frontier spills would cost the search so far. */
+function writableDir(dir: string): string {
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    throw new UsageError(`--spill-dir ${quote(dir)}: no such directory`);
+  }
+  if (!st.isDirectory()) throw new UsageError(`--spill-dir ${quote(dir)}: not a directory`);
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch {
+    throw new UsageError(`--spill-dir ${quote(dir)}: not writable`);
+  }
+  return dir;
+}
+
 /** The command-line option of each search option a suite may set. */
 const OPTION_OF = { maxStates: 'max-states', maxDepth: 'max-depth', checkDeadlock: 'deadlock', strategy: 'strategy', partialOrder: 'por' } as const;
 
@@ -238,6 +256,8 @@ export const checkCommand: Command = {
     const searchOpts = { ...o, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) };
     if (workers !== 1 && o.strategy === 'dfs') throw new UsageError('--workers applies to breadth-first search only (drop --strategy dfs)');
     const cluster = clusterOf(options, o);
+    // Accepted and then unused, an unreachable --redis would go unnoticed: say what it is for instead.
+    if (cluster && cluster.partitions === undefined && options.get('minimize') !== true) throw new UsageError('--redis is used with --partitions K (a search on the workers) or --minimize (shrinking on the workers); without either, check runs here: drop --redis or add one');
     if (workers !== 1 && o.fingerprintBits === 128) throw new UsageError('--fingerprint 128 runs on one worker (the parallel search keeps 64-bit fingerprints): drop --workers');
     let result: SearchResult & { partitioned?: PartitionedStats } =
       cluster?.partitions !== undefined

@@ -35,6 +35,7 @@ export const regenCommand: Command = {
     const full = SUITES[0]!.build();
     if (from !== undefined && !full.rows.some((r) => r.id === from)) throw new UsageError(`--from ${quote(from)} is not a row id`);
     const suite = { ...full, rows: selectRows(full.rows, only, from) };
+    if (suite.rows.length === 0) throw new UsageError(`--only ${quote(only ?? '')} matches no row${from ? ' from that row on' : ''}`);
     checkOutputPaths([{ option: 'dir', path: dir, directory: true }]);
     ensureDirectory(dir);
     const written = new Set<string>();
