@@ -47,7 +47,7 @@ export interface TraceFile {
   readonly minimization?: {
     readonly from: Readonly<Record<string, number | boolean | string>>;
     readonly tried: readonly ShrinkAttempt[];
-    /** One-step-smaller configurations of the result, none of which violates. */
+    /** The last round: the one-step-smaller configurations of the result, none of which violates (each holds, or was refused, invalid or cut short). */
     readonly final: readonly ShrinkAttempt[];
     /** Set when a bound (time-limit, max-memory, interrupted) stopped shrinking early: the result is the smallest found so far. */
     readonly stopped?: string;

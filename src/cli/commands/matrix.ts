@@ -15,15 +15,18 @@ import { batchLine, parseRedisUrl } from '../../cluster/options.ts';
 export const matrixCommand: Command = {
   name: 'matrix',
   summary: 'run the default check matrix (every backend x path, and DOMAIN §6) against its expected verdicts',
-  usage: 'tlbcheck [matrix] [--only text] [--from id] [--json]',
+  usage: `tlbcheck [matrix] [--only text] [--from id] [--suite ${SUITES.map((s) => s.id).join('|')}] [--time-limit S] [--max-memory MiB] [--no-minimize] [--workers N] [--redis URL] [--json]`,
   details:
     'Each row is an exhaustive search (--all) at small sizes. VIOLATED lists the DOMAIN §5 numbers of the\n' +
     'invariants violated, shortest first; LEN is the shortest counterexample and MIN its length in the smallest\n' +
-    'configuration that still violates it (see counterexamples/). For holding rows IPIS, FULL and\n' +
-    'PER-PAGE are the worst-case cost over all interleavings (pinned in the suite: a difference is a mismatch);\n' +
-    'on a row cut short they are lower bounds, marked >=. Exit code 0 when every row matches its expectation,\n' +
-    '1 when one does not, 3 when none mismatched but a row was cut short (--time-limit, --max-memory) or the\n' +
-    'run was interrupted; `tlbcheck check --row ID` reruns one row.',
+    'configuration that still violates it (see counterexamples/). For holding rows of the tlb suite, IPIS, LEAF,\n' +
+    'ALL-LEVEL and FULL are the worst-case cost over all interleavings: IPIs sent, leaf-only invalidates (walk\n' +
+    'caches kept), invalidates of every level for an address (leaf and walk cache) and full flushes, counted per\n' +
+    'CPU that runs them (on the v6.18 arch backends a broadcast counts once). They are pinned in the suite: a\n' +
+    'difference is a mismatch. Violating rows leave them empty; on a row cut short they are lower bounds, marked\n' +
+    '>=. Exit code 0 when every row matches its expectation, 1 when one does not, 3 when none mismatched but a\n' +
+    'row was cut short (--time-limit, --max-memory) or the run was interrupted; `tlbcheck check --row ID`\n' +
+    'reruns one row.',
   options: [
     { name: 'only', kind: 'string', valueName: 'text', description: 'run only rows whose id contains this text (e.g. arm-2.6.37 or gup)' },
     { name: 'from', kind: 'string', valueName: 'id', description: 'start at this row (ids as printed), e.g. to continue an interrupted run' },
