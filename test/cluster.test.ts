@@ -76,6 +76,23 @@ describe('watchConnection: a client gives a lost Redis up, never waits forever',
   });
 });
 
+describe('a --redis that is not Redis', () => {
+  it('one line naming it, without the client library\'s "Please report this"', async () => {
+    const { createServer } = await import('node:net');
+    const http = createServer((c) => c.on('data', () => c.write('HTTP/1.1 400 Bad Request\r\n\r\n')));
+    const port = await new Promise<number>((r) => http.listen(0, '127.0.0.1', () => r((http.address() as { port: number }).port)));
+    try {
+      const r = await tlbcheckAsync(['check', 'peterson', '--partitions', '2', '--redis', `redis://127.0.0.1:${port}`]);
+      expect(r.code).toBe(2);
+      expect(isOneLineError(r), r.stderr).toBe(true);
+      expect(r.stderr).toContain('cannot reach Redis (not a Redis server: unknown RESP type 72 "H")');
+      expect(r.stderr).not.toContain('report');
+    } finally {
+      http.close();
+    }
+  });
+});
+
 describe('the command line without --redis', () => {
   it('loads neither BullMQ nor ioredis (half a second at every start): the cluster modules are imported only when used', () => {
     // The static (value) imports reachable from the CLI's entry point; `import type` and dynamic import() are not followed.
@@ -374,6 +391,17 @@ describe.skipIf(!server)('on a redis-server with 3 workers', () => {
       expect(doc).toMatchObject({ verdict: 'incomplete', bound: 'worker-lost', complete: false });
       expect(doc.partitioned.lost).toMatch(/partition \d's worker .* stopped responding/);
       expect(doc.continue).toContain('--partitions 3');
+      // The surviving partitions may write after the client deleted the search's keys: whatever they leave expires.
+      for (const w of workers.filter((x) => x !== victim && /started partition/.test(x.log))) await workerWith([w], /finished partition/, 30_000);
+      await new Promise((res) => setTimeout(res, 500));
+      const { Redis } = await import('ioredis');
+      const c = new Redis({ path: url().slice('unix://'.length) });
+      try {
+        const left = await c.keys('tlbcheck:s:*');
+        for (const k of left) expect(await c.pttl(k), k).toBeGreaterThan(0);
+      } finally {
+        c.disconnect();
+      }
     });
 
     it('a worker stopped with SIGTERM mid-search: incomplete at once, with the reason', async () => {

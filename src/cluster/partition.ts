@@ -28,7 +28,7 @@ import type { Model, ModelFactory } from '../engine/model.ts';
 import { StateQueue } from '../engine/queue.ts';
 import { STOP_WORKER, type ModelShape, type PartitionJob, type PartitionOutcome } from './jobs.ts';
 import { OwnedSet, ownerFunction } from './owned-set.ts';
-import { connect, disconnectAll, keys, type RedisTarget } from './redis.ts';
+import { connect, disconnectAll, keys, SEARCH_KEY_TTL_MS, type RedisTarget } from './redis.ts';
 import { endMessage, HEADER_WORDS, KIND_END, KIND_PROBE, KIND_STATES, OutBatch, RECORD_EXTRA, wordsOf } from './wire.ts';
 import { createHash } from 'node:crypto';
 
@@ -144,7 +144,10 @@ export async function runPartition(factory: ModelFactory, d: PartitionJob, targe
   const send = await connect(target, `tlbcheck-partition-${me}-send`);
   const recv = await connect(target, `tlbcheck-partition-${me}-recv`);
   const report = async (r: Report): Promise<void> => {
-    await send.rpush(ks.ctl, JSON.stringify(r));
+    // Each write sets the key's expiry: a partition still reporting after its client deleted the search's keys
+    // (a search that lost a worker) would otherwise leave them behind for good.
+    const res = await send.pipeline().rpush(ks.ctl, JSON.stringify(r)).pexpire(ks.ctl, SEARCH_KEY_TTL_MS).exec();
+    if (res?.[0]?.[0]) throw res[0][0];
   };
   try {
     const claimed = await send.set(ks.claim(me), worker, 'EX', 24 * 3600, 'NX');
@@ -589,7 +592,7 @@ export class Participant {
         }
         if (t0 - lastProgress > 1000) {
           lastProgress = t0;
-          this.send.hset(this.ks.progress, String(me), `${table.size},${this.transitionsTotal + transitions}`).catch(() => {});
+          this.progress(`${table.size},${this.transitionsTotal + transitions}`);
         }
       }
       // Stopped early (a bound, an interrupt): the level's unexpanded states are dropped, so that they are never taken
@@ -607,7 +610,21 @@ export class Participant {
       }
       // Everything of this level out, then END to everyone: FIFO per connection, so END comes after the batches.
       for (let dest = 0; dest < K; dest++) if (dest !== me && out[dest]!.count > 0) flush(dest);
-      for (let dest = 0; dest < K; dest++) if (dest !== me) pending.push(this.send.rpush(this.ks.inbox(dest), endMessage(me, level)));
+      // END sets the inbox's expiry (a level's batches all come before it), so that no inbox outlives its search.
+      for (let dest = 0; dest < K; dest++) {
+        if (dest === me) continue;
+        const box = this.ks.inbox(dest);
+        pending.push(
+          this.send
+            .pipeline()
+            .rpush(box, endMessage(me, level))
+            .pexpire(box, SEARCH_KEY_TTL_MS)
+            .exec()
+            .then((r) => {
+              if (r?.[0]?.[0]) throw r[0][0];
+            }),
+        );
+      }
       await Promise.all(pending);
       pending = [];
       pendingBytes = 0;
@@ -635,9 +652,14 @@ export class Participant {
       stats.barrierMs += performance.now() - mark - (stats.absorbMs - absorbedBefore);
       if (bound === null && this.stopped()) bound = 'interrupted';
       this.transitionsTotal += transitions;
-      this.send.hset(this.ks.progress, String(me), `${table.size},${this.transitionsTotal}`).catch(() => {});
+      this.progress(`${table.size},${this.transitionsTotal}`);
       return this.summary(level, added, transitions, truncated, full, bound, violations, witnesses);
     };
+  }
+
+  /** This partition's states and transitions so far, for the client's progress line (fire and forget). */
+  private progress(v: string): void {
+    this.send.pipeline().hset(this.ks.progress, String(this.me), v).pexpire(this.ks.progress, SEARCH_KEY_TTL_MS).exec().catch(() => {});
   }
 
   /** Walks back from (h, l) along this partition's parent links until another partition's state or an initial state. */

@@ -51,7 +51,9 @@ export async function connect(t: RedisTarget, name: string): Promise<Redis> {
   } catch (e) {
     probe.disconnect();
     const err = (last ?? e) as NodeJS.ErrnoException;
-    throw new UsageError(`--redis ${quote(t.url)}: cannot reach Redis (${err.code ?? err.message}); start one with \`redis-server --bind 127.0.0.1\` or give its address`);
+    // ioredis's own wording for a server that is not Redis ends "Please report this.": it is not ioredis's bug here.
+    const why = err.code ?? err.message.replace(/\s*Please report this\.?$/, '').replace(/\.$/, '').replace(/^Unknown RESP type/, 'not a Redis server: unknown RESP type');
+    throw new UsageError(`--redis ${quote(t.url)}: cannot reach Redis (${why}); start one with \`redis-server --bind 127.0.0.1\` or give its address`);
   }
   probe.disconnect();
   const c = new Redis(redisOptions(t, { connectionName: name, retryStrategy: (n: number) => Math.min(100 * n, 2000) }));
@@ -61,6 +63,9 @@ export async function connect(t: RedisTarget, name: string): Promise<Redis> {
   await c.ping();
   return c;
 }
+
+/** The expiry a partition sets on the search keys it writes (the client deletes them at the end; this bounds a leftover). */
+export const SEARCH_KEY_TTL_MS = 3_600_000;
 
 /** How long a client waits for a lost Redis to come back before it gives its run up. */
 export const REDIS_LOST_MS = 10_000;

@@ -19,7 +19,7 @@ export function renderTraceFile(file: TraceFile, view: TraceView, color = false)
   note(`reproduce: ${file.command}`);
   if (file.minimization) {
     const kept = file.minimization.tried.filter((t) => t.outcome === 'violates').map((t) => t.change);
-    note(`minimized by: ${kept.length > 0 ? kept.join(', ') : 'nothing (already minimal)'}`);
+    note(`minimized by: ${kept.length > 0 ? kept.join(', ') : file.minimization.stopped ? 'nothing yet' : 'nothing (already minimal)'}`);
     if (file.minimization.stopped) {
       note(`minimization stopped early (${file.minimization.stopped}): this is the smallest configuration found so far, a smaller one may still violate`);
     } else {

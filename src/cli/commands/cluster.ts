@@ -100,10 +100,14 @@ export function partitionedLines(p: PartitionedStats): string[] {
   const pct = (x: number): string => `${total > 0 ? Math.round((100 * x) / total) : 0}%`;
   const per = p.perPartition.map((s) => (s.stored > 0 ? s.storeBytes / s.stored : 0));
   const lines = [
-    `partitions  ${p.partitions} on ${new Set(p.workers.filter(Boolean)).size} workers, ${p.levels} levels; sent per state: ${p.messagesPerState.toFixed(4)} messages, ${p.bytesSentPerState.toFixed(1)} bytes (${p.sentStatesPerState.toFixed(2)} successors; ${p.cacheHitsPerState.toFixed(2)} saved by the sent-cache)`,
+    `partitions  ${p.partitions} on ${plural(new Set(p.workers.filter(Boolean)).size, 'worker')}, ${p.levels} levels; sent per state: ${p.messagesPerState.toFixed(4)} messages, ${p.bytesSentPerState.toFixed(1)} bytes (${p.sentStatesPerState.toFixed(2)} successors; ${p.cacheHitsPerState.toFixed(2)} saved by the sent-cache)`,
     `            time over the partitions: expanding ${pct(p.expandSeconds)}, absorbing received states ${pct(p.absorbSeconds)}, messaging ${pct(p.messageSeconds)}, barriers ${pct(p.barrierSeconds)}; ${per.length > 0 ? `${(per.reduce((a, b) => a + b, 0) / per.length).toFixed(1)} bytes/state per partition, peak RSS per worker ${formatBytes(Math.max(...p.perPartition.map((s) => s.peakRssBytes)))}` : 'no partition reported'}`,
   ];
   if (p.waitSeconds >= 0.5) lines.push(`            waited ${p.waitSeconds.toFixed(1)} s for the workers to take the partitions`);
   if (p.lost) lines.push(`LOST        ${p.lost}; the search cannot go on without ${p.redisLost ? 'them' : "that partition's states"} (${formatInt(0 + p.perPartition.reduce((a, s) => a + s.stored, 0))} states were stored when it stopped)`);
   return lines;
+}
+
+function plural(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
 }
