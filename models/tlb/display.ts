@@ -50,7 +50,7 @@ export function describe(m: TlbMachine, s: State, a: number): string {
     case Kind.WalkStart:
     case Kind.WalkWrite: {
       const r = g.regionOf[arg]!;
-      const w = m.kind[a] === Kind.WalkWrite ? 'write walk' : 'hardware walk';
+      const w = m.kind[a] === Kind.WalkWrite ? 'write walk' : walkName(m);
       return m.wcHas(s, c, r)
         ? `${w} of page ${arg}: pmd of table ${g.tableOf[r]} from the walk cache`
         : `${w} of page ${arg}: read pmd of table ${g.tableOf[r]}${m.feat.walkCache ? ' (cached in the walk cache)' : ''}`;
@@ -64,7 +64,7 @@ export function describe(m: TlbMachine, s: State, a: number): string {
       const present = (bits & PTE_PRESENT) !== 0;
       const write = m.walkWF[c] !== undefined && get(s, m.walkWF[c]!) === 1;
       const fill = write ? ((bits & PTE_WRITE) !== 0 ? ', set the dirty bit, fill a writable TLB entry' : ' (not writable: fault)') : ', fill the TLB';
-      return `hardware walk of page ${v}: read its PTE from ${m.frameName(table)}${!ok ? ' (no longer a page table!)' : present ? fill : ' (not present)'}`;
+      return `${walkName(m)} of page ${v}: read its PTE from ${m.frameName(table)}${!ok ? ' (no longer a page table!)' : present ? fill : ' (not present)'}`;
     }
     case Kind.Read:
       return `read page ${arg} through the TLB (${m.frameName(m.frameOf(arg))} is ${FRAME_NAMES[m.frameState(s, m.frameOf(arg))]})`;
@@ -263,7 +263,7 @@ export function laneSpans(m: TlbMachine, s: State): { column: string; kind: stri
   for (let c = 0; c < m.N; c++) {
     if (m.irqsOff(s, c)) out.push({ column: `cpu${c}`, kind: 'irqs off', label: 'interrupts disabled' });
     const v = m.walkPage(s, c);
-    if (v >= 0) out.push({ column: `cpu${c}`, kind: 'walk in flight', label: `hardware walk of page ${v}` });
+    if (v >= 0) out.push({ column: `cpu${c}`, kind: 'walk in flight', label: `${walkName(m)} of page ${v}` });
   }
   return out;
 }
@@ -362,4 +362,9 @@ function maskFrames(mask: number, K: number): string {
   const out: string[] = [];
   for (let f = 0; mask >>> f; f++) if ((mask >>> f) & 1) out.push(f < K ? `frame ${f}` : `table frame ${f}`);
   return out.join(', ');
+}
+
+/** What walks the tables: the MMU (x86, ARM, ...), or the TLB-miss handler's code (SH, Tile, sparc64's TSB miss, powerpc's hash_page). */
+function walkName(m: TlbMachine): string {
+  return m.config.hw.speculativeWalks ? 'hardware walk' : 'software refill walk';
 }
