@@ -20,8 +20,9 @@ export interface LocalPartitionOptions {
   readonly checkDeadlock?: boolean;
 }
 
-/** What the partition calls on its connections when K = 1: progress and reports, answered at once. */
-const standIn = { hset: async () => 0, rpush: async () => 0 };
+/** What the partition calls on its connections when K = 1: progress and reports (pipelines of them), answered at once. */
+const pipeline = { hset: () => pipeline, rpush: () => pipeline, pexpire: () => pipeline, exec: async (): Promise<[null, number][]> => [[null, 0]] };
+const standIn = { hset: async () => 0, rpush: async () => 0, pipeline: () => pipeline };
 
 export async function partitionLocal(factory: ModelFactory, params: ParamValues, o: LocalPartitionOptions): Promise<TlbcheckRun> {
   const model = factory.create(params);
@@ -37,7 +38,7 @@ export async function partitionLocal(factory: ModelFactory, params: ParamValues,
     options: { symmetry: o.symmetry ?? true, all: o.all ?? false, checkDeadlock: o.checkDeadlock ?? true, skip: [], batchStates: 4096, sentCacheLog2: 0 },
     shape: modelShape(model),
   };
-  // Only hset and rpush are reached with one partition (no batches, no barrier); the cast stands for the rest of the client.
+  // Only hset, rpush and their pipelines are reached with one partition (no batches, no barrier); the cast stands for the rest of the client.
   const redis = standIn as unknown as ConstructorParameters<typeof Participant>[2];
   const p = new Participant(model, job, redis, redis, new Int32Array(2));
   let summary = p.init();
