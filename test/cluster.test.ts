@@ -93,6 +93,16 @@ describe('a --redis that is not Redis', () => {
   });
 });
 
+describe('shrinking on workers whose Redis cannot be reached', () => {
+  it('check --minimize keeps the violation it found, unminimized, with the reason (exit 1, not a usage error)', () => {
+    const r = tlbcheck('check', 'broken-mutex', '--minimize', '--redis', 'redis://127.0.0.1:1', '--json');
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.verdict).toBe('violated');
+    expect(doc.notes).toEqual([expect.stringMatching(/^not minimized \(--redis 'redis:\/\/127\.0\.0\.1:1': cannot reach Redis \(ECONNREFUSED\).*\): the trace shown is in the configuration checked$/)]);
+  });
+});
+
 describe('the command line without --redis', () => {
   it('loads neither BullMQ nor ioredis (half a second at every start): the cluster modules are imported only when used', () => {
     // The static (value) imports reachable from the CLI's entry point; `import type` and dynamic import() are not followed.

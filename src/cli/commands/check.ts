@@ -18,7 +18,7 @@ import { toItfTrace } from '../../counterexample/itf.ts';
 import { renderHtml } from '../../render/html.ts';
 import { checkOutputPaths, writeFileAtomic } from '../output.ts';
 import { findModel, MODEL_REGISTRY, MODELS, SUITES } from '../../../models/index.ts';
-import { listValue, parseArgs, paramOptions, paramValues, quote, shellQuote, UsageError, type OptionSpec } from '../args.ts';
+import { IncompleteError, listValue, parseArgs, paramOptions, paramValues, quote, shellQuote, UsageError, type OptionSpec } from '../args.ts';
 import { EXIT, HELP_OPTION, type Command, type Io } from '../command.ts';
 import { progressPrinter } from '../progress.ts';
 import { clusterOf, counterexampleOnWorkers, PARTITIONS_OPTION, partitionedLines, partitionedSearch, REDIS_OPTION } from './cluster.ts';
@@ -296,7 +296,12 @@ export const checkCommand: Command = {
       };
       const known = o.strategy !== 'dfs' ? first : undefined;
       const c = cluster
-        ? await counterexampleOnWorkers(cluster, factory, params, first!.property, budget, known, p.status)
+        ? await counterexampleOnWorkers(cluster, factory, params, first!.property, budget, known, p.status).catch((e: unknown) => {
+            // Redis gone before or during the shrinking: the violation found stands, shown as the search found it.
+            if (!(e instanceof UsageError) && !(e instanceof IncompleteError)) throw e;
+            minimizeNote = `not minimized (${e.message}): the trace shown is in the configuration checked`;
+            return undefined;
+          })
         : counterexample(factory, params, first!.property, true, { ...budget, ...(p.onProgress ? { onProgress: (x) => p.onProgress!(x, attempt) } : {}) }, known, onAttempt);
       p.done();
       if (c) {

@@ -8,7 +8,7 @@ import { toTraceFile } from '../../counterexample/format.ts';
 import { renderTraceFile } from '../../counterexample/render-file.ts';
 import { traceView, witnessView } from '../../render/trace.ts';
 import { boundText, formatInt, JSON_FORMAT_VERSION, TOOL_VERSION } from '../../render/report.ts';
-import { shellQuote, UsageError, type OptionSpec } from '../args.ts';
+import { IncompleteError, shellQuote, UsageError, type OptionSpec } from '../args.ts';
 import { progressPrinter, simulationLine } from '../progress.ts';
 import { EXIT, type Command, type Io } from '../command.ts';
 import { configOf, prepareModel, TRACE_OUTPUT_OPTIONS, withKeyParams, writeOutputs } from './check.ts';
@@ -123,11 +123,17 @@ export const simulateCommand: Command = {
         let m;
         if (target) {
           const [{ JobClient }, { minimizeOnWorkers }] = await Promise.all([import('../../cluster/client.ts'), import('../../cluster/shrink.ts')]);
-          const client = await JobClient.open(target);
           try {
-            m = await minimizeOnWorkers(client, factory, params, v.property, { ...budget, maxStates: states }, 200, v, q.status);
-          } finally {
-            await client.close();
+            const client = await JobClient.open(target);
+            try {
+              m = await minimizeOnWorkers(client, factory, params, v.property, { ...budget, maxStates: states }, 200, v, q.status);
+            } finally {
+              await client.close();
+            }
+          } catch (e) {
+            // Redis gone before or during the shrinking: the violation found stands, shown in its own configuration.
+            if (!(e instanceof UsageError) && !(e instanceof IncompleteError)) throw e;
+            notes.push(`not minimized (${e.message}): the trace shown is in the configuration simulated`);
           }
         } else {
           m = minimize(factory, params, v.property, { ...budget, maxStates: states, ...(q.onProgress ? { onProgress: (x: Progress) => q.onProgress!(x, attempt) } : {}) }, 200, v, (change, n) => {
