@@ -12,7 +12,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { OwnedSet, ownerFunction, ownerOf } from '../src/cluster/owned-set.ts';
-import { RedisLost, watchConnection } from '../src/cluster/redis.ts';
+import { RedisLost, watchConnection, type Watchable } from '../src/cluster/redis.ts';
 import { IncompleteError } from '../src/cli/args.ts';
 import { check } from '../src/engine/index.ts';
 import { findModel } from '../models/index.ts';
@@ -49,8 +49,9 @@ describe('cluster options without a server', () => {
 });
 
 describe('watchConnection: a client gives a lost Redis up, never waits forever', () => {
-  const conn = (status: string) => ({ status }) as unknown as Parameters<typeof watchConnection>[0];
   const never = new Promise<number>(() => {});
+  /** A stand-in connection: its status, and a PING that answers at once (or never, when `mute`). */
+  const conn = (status: string, mute = false) => ({ status, ping: () => (mute ? (never as unknown as Promise<'PONG'>) : Promise.resolve('PONG' as const)) }) as unknown as Watchable;
   it('passes results through while connected; rejects with RedisLost (exit 3) once down for the whole grace', async () => {
     const c = conn('ready');
     const w = watchConnection(c, 'unix:///x.sock', 200);
@@ -64,9 +65,16 @@ describe('watchConnection: a client gives a lost Redis up, never waits forever',
     expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
     expect(w.isLost()).toBe(true);
   });
+  it('a server that keeps its connection open but stops answering (paused, cut off) is lost too', async () => {
+    const w = watchConnection(conn('ready', true), 'redis://h:1', 300);
+    const err = await w.guard(never).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('Redis at redis://h:1 stopped answering (no reply for 0.3 s)');
+    // A guard asked for after the loss fails at once.
+    await expect(w.guard(Promise.resolve(1))).rejects.toBeInstanceOf(RedisLost);
+  });
   it('a connection back within the grace starts the count again', async () => {
     const c = conn('reconnecting') as { status: string };
-    const w = watchConnection(c as unknown as Parameters<typeof watchConnection>[0], 'u', 400);
+    const w = watchConnection(c as unknown as Watchable, 'u', 400);
     const flip = setInterval(() => (c.status = c.status === 'ready' ? 'reconnecting' : 'ready'), 150);
     const r = await Promise.race([w.guard(never).catch(() => 'lost'), new Promise((res) => setTimeout(() => res('waiting'), 1500))]);
     clearInterval(flip);
@@ -479,7 +487,7 @@ describe.skipIf(!server)('on a redis-server with 3 workers', () => {
       const [code] = await stopWorkers([w!]);
       expect(Date.now() - t0).toBeLessThan(10_000);
       expect(code).toBe(2);
-      expect(w!.log).toMatch(/stopped after 0 jobs, but could not close cleanly within 2 s: Redis at unix:\S+ is unreachable/);
+      expect(w!.log).toMatch(/stopped after 0 jobs, but could not close cleanly: Redis at unix:\S+ stopped answering \(no connection for 2 s\); jobs in flight are handed out again/);
     });
   });
 });

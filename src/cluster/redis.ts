@@ -73,33 +73,63 @@ export const REDIS_LOST_MS = 10_000;
 /** Redis went away mid-run and did not come back in time. */
 export class RedisLost extends IncompleteError {}
 
+/** What watchConnection returns. */
+export interface ConnectionWatch {
+  /** `p`, unless Redis is lost first: then a RedisLost rejection. */
+  guard<T>(p: Promise<T>): Promise<T>;
+  isLost(): boolean;
+  stop(): void;
+}
+
+/** The part of a connection a watch uses. */
+export type Watchable = Pick<Redis, 'status' | 'ping'>;
+
 /**
- * A watch on a connection: `guard(p)` is `p`, unless the connection has had
- * no server for `ms` first, then it rejects with RedisLost. (ioredis holds a
- * command until its connection is back, and BullMQ's commands have no retry
- * limit: without a guard, a client whose Redis died would wait forever.)
+ * A watch on a connection that carries no blocking command: Redis is lost
+ * when, for `ms`, the connection has had no server or a PING (one a second)
+ * has gone unanswered (a paused server, a host cut off with its socket still
+ * open). ioredis holds a command until its connection is back, and BullMQ's
+ * commands have no retry limit: without a guard, a client whose Redis died
+ * would wait forever.
  */
-export function watchConnection(c: Redis, url: string, ms = REDIS_LOST_MS): { guard: <T>(p: Promise<T>) => Promise<T>; readonly isLost: () => boolean; stop: () => void } {
+export function watchConnection(c: Watchable, url: string, ms = REDIS_LOST_MS): ConnectionWatch {
   let downSince: number | undefined;
-  let lost = false;
-  let fail: (e: Error) => void = () => {};
-  const gone = new Promise<never>((_, reject) => (fail = reject));
-  gone.catch(() => {});
-  const timer = setInterval(() => {
-    if (c.status === 'ready') {
-      downSince = undefined;
-      return;
+  let pingSentAt: number | undefined;
+  let lastPing = 0;
+  let lost: RedisLost | undefined;
+  // The guards waiting now, each dropped once its promise settles (a race against one never-settling promise
+  // would keep every result it ever passed alive).
+  const waiters = new Set<(e: Error) => void>();
+  const tick = (): void => {
+    const now = Date.now();
+    // Silent since the connection dropped, or since the PING still unanswered was sent.
+    if (c.status !== 'ready') downSince ??= now;
+    else downSince = pingSentAt;
+    if (c.status === 'ready' && pingSentAt === undefined && now - lastPing >= 1000) {
+      lastPing = now;
+      pingSentAt = now;
+      c.ping().then(
+        () => (pingSentAt = undefined),
+        () => (pingSentAt = undefined),
+      );
     }
-    downSince ??= Date.now();
-    if (Date.now() - downSince < ms) return;
+    if (downSince === undefined || now - downSince < ms) return;
     clearInterval(timer);
-    lost = true;
-    fail(new RedisLost(`Redis at ${url} stopped answering (no connection for ${ms / 1000} s)`));
-  }, Math.min(250, ms / 4));
+    lost = new RedisLost(`Redis at ${url} stopped answering (${c.status === 'ready' ? 'no reply' : 'no connection'} for ${ms / 1000} s)`);
+    for (const w of waiters) w(lost);
+    waiters.clear();
+  };
+  const timer = setInterval(tick, Math.min(250, ms / 4));
   timer.unref();
   return {
-    guard: <T>(p: Promise<T>): Promise<T> => Promise.race([p, gone]),
-    isLost: () => lost,
+    guard<T>(p: Promise<T>): Promise<T> {
+      if (lost) return Promise.reject(lost);
+      return new Promise<T>((resolve, reject) => {
+        waiters.add(reject);
+        p.then(resolve, reject).finally(() => waiters.delete(reject));
+      });
+    },
+    isLost: () => lost !== undefined,
     stop: () => clearInterval(timer),
   };
 }

@@ -17,7 +17,7 @@ import workerpool from 'workerpool';
 import { interruptRequested } from '../engine/interrupt.ts';
 import type { JobTask } from './job-thread.ts';
 import { newJobFlag, STOP_CANCEL, STOP_WORKER, stopJob, type JobData, type JobResult } from './jobs.ts';
-import { connect, disconnectAll, heartbeat, keys, leave, PREFIX, PROTOCOL, QUEUE, bullConnection, workerName, type RedisTarget } from './redis.ts';
+import { connect, disconnectAll, heartbeat, keys, leave, PREFIX, PROTOCOL, QUEUE, bullConnection, watchConnection, workerName, type RedisTarget } from './redis.ts';
 
 const WORKER_BOOT = fileURLToPath(new URL('../engine/worker-boot.mjs', import.meta.url));
 
@@ -40,8 +40,7 @@ export interface WorkerSummary {
   readonly unreachable?: string;
 }
 
-/** How long a stop waits for its jobs to stop and the queue to close: with Redis reachable, and without it. */
-const STOP_GRACE_MS = 15_000;
+/** How long a stop waits for a Redis that does not answer (no connection, or no reply) before it gives its jobs up. */
 const STOP_GRACE_OFFLINE_MS = 2_000;
 
 interface Active {
@@ -118,7 +117,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
   // One line per distinct error until Redis is back: ioredis retries a lost server every 2 s, and each retry fails the same way.
   let lastError = '';
   worker.on('error', (e) => {
-    if (e.message === lastError) return;
+    if (e.message === lastError && redis.status !== 'ready') return;
     lastError = e.message;
     o.log(`queue error: ${e.message}${redis.status === 'ready' ? '' : ' (retrying until Redis is back)'}`);
   });
@@ -145,24 +144,27 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
   stopping = true;
   for (const a of active.values()) stopJob(a.flag, STOP_WORKER);
   o.log(`stopping: ${active.size} job${active.size === 1 ? '' : 's'} in flight`);
-  // Handing jobs back and closing the queue need Redis: with Redis gone they would wait for it forever, so the
-  // stop waits a bounded time, then gives the jobs up (their locks expire in Redis, which hands them out again).
+  // Handing jobs back and closing the queue need Redis: with Redis gone they would wait for it forever. The stop
+  // waits as long as Redis answers; once it has not for 2 s, it gives the jobs up (their locks expire in Redis,
+  // which hands them out again).
   const graceful = (async () => {
     await worker.close();
     await running.catch(() => {});
+    clearInterval(beating); // before leaving the registry, so that no beat puts this worker back
     await leave(redis, name).catch(() => {});
-    return true;
   })();
-  const grace = redis.status === 'ready' ? STOP_GRACE_MS : STOP_GRACE_OFFLINE_MS;
-  let timer: NodeJS.Timeout | undefined;
-  const clean = await Promise.race([graceful, new Promise<false>((r) => (timer = setTimeout(() => r(false), grace)))]);
-  clearTimeout(timer);
+  const watch = watchConnection(redis, o.target.url, STOP_GRACE_OFFLINE_MS);
+  const lost = await watch.guard(graceful).then(
+    () => undefined,
+    (e: unknown) => (e instanceof Error ? e.message : String(e)),
+  );
+  watch.stop();
   clearInterval(beating);
-  if (!clean) {
-    void worker.close(true).catch(() => {});
+  if (lost !== undefined) {
+    void worker.disconnect().catch(() => {});
     await pool.terminate(true);
     disconnectAll(redis);
-    return { jobs, handedBack, unreachable: `could not close cleanly within ${grace / 1000} s: Redis at ${o.target.url} is ${redis.status === 'ready' ? 'slow' : 'unreachable'}; jobs in flight are handed out again once their locks expire` };
+    return { jobs, handedBack, unreachable: `could not close cleanly: ${lost}; jobs in flight are handed out again once their locks expire` };
   }
   await pool.terminate();
   disconnectAll(redis);
