@@ -151,6 +151,19 @@ describe('tlbcheck check tlb', () => {
   });
 });
 
+describe('a minimized configuration keeps only the --without it still consults', () => {
+  it('shrinking gup_fast away drops gup_fast-recheck from --without, and the reproduce command runs as printed', () => {
+    const args = ['--backend', 'x86-6.18', '--run', 'cpu0=madvise_dontneed:0', '--cpus', '3', '--exec-mask', '0', '--accessors', '1', '--gup', '1', '--walker', 'off', '--no-allocator', '--without', 'tlb_gen-catch-up,gup_fast-recheck', '--switch', '1', '--skip', 'gup-fast-no-freed-ref'];
+    const doc = JSON.parse(tlbcheck('check', 'tlb', ...args, '--minimize', '--json').stdout);
+    const cmd: string = doc.minimized.command;
+    expect(doc.minimized.minimization.tried.filter((t: { outcome: string }) => t.outcome === 'violates').map((t: { change: string }) => t.change)).toContain('gup 1 -> 0');
+    expect(cmd).toContain('--without tlb_gen-catch-up --');
+    expect(cmd).not.toContain('gup_fast-recheck');
+    const again = tlbcheck(...cmd.split(' ').slice(1));
+    expect(again.code, again.stderr).toBe(1);
+  });
+});
+
 describe('tlbcheck why', () => {
   it('prints the ablation table of madvise ∥ madvise: the pending counter and the nested rule protect invariant 6, the PTL alone does not', () => {
     const args = ['why', 'tlb', '--backend', 'generic-6.18', '--cpus', '3', '--pages', '2', '--vmas', '1', '--run', 'cpu0=madvise_dontneed,cpu1=madvise_dontneed'];

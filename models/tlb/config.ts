@@ -199,7 +199,7 @@ export function resolveConfig(p: ParamValues): TlbConfig {
   }
   const kernelCpus = new Set(agents.map((a) => a.cpu));
   if (flusher && cpus < 2) throw new ConfigError('--flusher needs --cpus 2 or more (it runs on the last CPU)');
-  if (flusher && kernelCpus.has(cpus - 1)) throw new ConfigError(`--flusher runs on the last CPU (cpu${cpus - 1}), which a kernel path already uses${p['run'] ? ' (--run)' : ''}: give --cpus ${cpus + 1}`);
+  if (flusher && kernelCpus.has(cpus - 1)) throw new ConfigError(`--flusher runs on the last CPU (cpu${cpus - 1}), which a kernel path already uses${p['run'] ? ' (--run)' : ''}${cpus < MAX_CPUS ? `: give --cpus ${cpus + 1}` : ''}`);
   const userCpus = cpus - kernelCpus.size - (flusher ? 1 : 0);
   const paths = agents.map((a) => findPath(a.path)!);
   const otherUsers = paths.every((x) => x.otherUsers);

@@ -42,7 +42,12 @@ export function shrinkTlb(p: ParamValues): ShrinkCandidate[] {
     next['exec-mask'] = (next['exec-mask'] as number) & (2 ** (next['vmas'] as number) - 1);
     let refused: string | undefined;
     try {
-      const b = branchesOf(resolveConfig(next));
+      const m = new TlbMachine(resolveConfig(next));
+      // A mechanism switched off that the smaller configuration no longer consults leaves --without: it changes
+      // nothing there, and the reproduce command would name it in vain (check refuses that, validateRequest).
+      const off = String(next['without'] ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+      if (off.length > 0) next['without'] = off.filter((id) => m.mechanismsUsed.has(id)).join(',');
+      const b = m.branchesUsed;
       // Values of agents that are gone are not branches taken differently.
       const changed = Object.keys(branches).filter((k) => k in b && branches[k] !== b[k]);
       if (changed.length > 0) refused = `it changes a kernel branch (${changed.map((k) => `${k} ${branches[k] ?? '-'} -> ${b[k] ?? '-'}`).join(', ')})`;

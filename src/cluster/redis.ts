@@ -65,7 +65,7 @@ export async function connect(t: RedisTarget, name: string): Promise<Redis> {
 }
 
 /** The expiry a partition sets on the search keys it writes (the client deletes them at the end; this bounds a leftover). */
-export const SEARCH_KEY_TTL_MS = 3_600_000;
+export const SEARCH_KEY_TTL_MS = 24 * 3_600_000;
 
 /** How long a client waits for a lost Redis to come back before it gives its run up. */
 export const REDIS_LOST_MS = 10_000;

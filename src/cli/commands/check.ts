@@ -187,7 +187,8 @@ export function resolveModel(argv: readonly string[], extra: readonly OptionSpec
   const parsed = parseArgs(argv.slice(1), specs);
   if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${quote(parsed.positionals[0]!)}`);
   const params = paramValues(factory.params, parsed.options);
-  const problem = factory.validate?.(params) ?? factory.validateRequest?.(params);
+  // Help is still help for a request that would be refused.
+  const problem = factory.validate?.(params) ?? (parsed.options.has('help') ? undefined : factory.validateRequest?.(params));
   if (problem) throw new UsageError(problem);
   return { factory, params, options: parsed.options };
 }
