@@ -188,7 +188,7 @@ export class JobClient {
         }
       }
     } catch (e) {
-      if (e instanceof RedisLost) throw new RedisLost(`${e.message}: ${formatInt(results.size)} of ${formatInt(count)} jobs done, the others given up`);
+      if (e instanceof RedisLost) throw new RedisLost(`${e.message}: ${formatInt(results.size)} of ${formatInt(count)} jobs done, the others given up`, results);
       throw e;
     } finally {
       // Whatever is left of the batch stops: running jobs at their next tick, waiting ones are removed (not without Redis).

@@ -10,7 +10,7 @@ import { notRun, type RowRunOptions } from '../suite/run.ts';
 import type { RowOutcome, Suite } from '../suite/suite.ts';
 import { JobClient, type BatchProgress } from './client.ts';
 import { shippable, type RowJob } from './jobs.ts';
-import { PROTOCOL, type RedisTarget } from './redis.ts';
+import { PROTOCOL, RedisLost, type RedisTarget } from './redis.ts';
 
 export async function runSuiteOnWorkers(
   suite: Suite,
@@ -19,6 +19,8 @@ export async function runSuiteOnWorkers(
   extra: SearchOptions = {},
   run: RowRunOptions = {},
   onProgress?: (p: BatchProgress) => void,
+  /** Redis was lost mid-run: the rows done are kept, the others are not-run, and this says why. */
+  onLost?: (message: string) => void,
 ): Promise<RowOutcome[]> {
   const client = await JobClient.open(target);
   try {
@@ -26,11 +28,18 @@ export async function runSuiteOnWorkers(
     const options = shippable({ ...suite.options, ...extra });
     const jobs: RowJob[] = suite.rows.map((row) => ({ kind: 'row', protocol: PROTOCOL, batch, row, options, run }));
     let done = 0;
-    const { results } = await client.run<RowOutcome>(batch, jobs, {
-      onResult: (_i, o) => onRow?.(o, ++done),
-      ...(extra.interrupt ? { interrupt: extra.interrupt } : {}),
-      ...(onProgress ? { onProgress } : {}),
-    });
+    let results: ReadonlyMap<number, RowOutcome>;
+    try {
+      ({ results } = await client.run<RowOutcome>(batch, jobs, {
+        onResult: (_i, o) => onRow?.(o, ++done),
+        ...(extra.interrupt ? { interrupt: extra.interrupt } : {}),
+        ...(onProgress ? { onProgress } : {}),
+      }));
+    } catch (e) {
+      if (!(e instanceof RedisLost) || !e.partial || !onLost) throw e;
+      onLost(e.message);
+      results = e.partial as ReadonlyMap<number, RowOutcome>;
+    }
     return suite.rows.map((row, i) => results.get(i) ?? notRun(row));
   } finally {
     await client.close();

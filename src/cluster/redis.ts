@@ -71,7 +71,15 @@ export const SEARCH_KEY_TTL_MS = 24 * 3_600_000;
 export const REDIS_LOST_MS = 10_000;
 
 /** Redis went away mid-run and did not come back in time. */
-export class RedisLost extends IncompleteError {}
+export class RedisLost extends IncompleteError {
+  constructor(
+    message: string,
+    /** A batch's results taken before the loss, by job index (JobClient.run). */
+    readonly partial?: ReadonlyMap<number, unknown>,
+  ) {
+    super(message);
+  }
+}
 
 /** What watchConnection returns. */
 export interface ConnectionWatch {

@@ -71,17 +71,19 @@ export const matrixCommand: Command = {
     const run = { minimize: (options.get('minimize') as boolean | undefined) ?? true };
     const redisUrl = options.get('redis') as string | undefined;
     if (redisUrl !== undefined && options.has('workers')) throw new UsageError('--workers does not apply with --redis: the rows run on the workers (start more of them)');
+    let lost: string | undefined;
     const outcomes = redisUrl !== undefined
-      ? await (await import('../../cluster/matrix.ts')).runSuiteOnWorkers(suite, parseRedisUrl(redisUrl), progress, extra, run, tty ? (p) => io.err(`\r\x1b[2K${batchLine('rows', p)}`) : undefined)
+      ? await (await import('../../cluster/matrix.ts')).runSuiteOnWorkers(suite, parseRedisUrl(redisUrl), progress, extra, run, tty ? (p) => io.err(`\r\x1b[2K${batchLine('rows', p)}`) : undefined, (m) => (lost = m))
       : workers > 1
         ? await runSuiteParallel(suite, MODEL_REGISTRY, workers, progress, extra, run)
         : runSuite(suite, findModel, (o, i) => progress(o, i + 1), extra, run);
     if (tty) io.err('\r\x1b[2K');
     const wall = (performance.now() - start) / 1000;
     const cont = continueMatrix(argv, outcomes, extra);
-    if (options.get('json')) io.out(JSON.stringify({ ...matrixDocument(suite, outcomes, wall), ...(cont ? { continue: cont } : {}) }, null, 2));
+    if (options.get('json')) io.out(JSON.stringify({ ...matrixDocument(suite, outcomes, wall), ...(lost ? { lost } : {}), ...(cont ? { continue: cont } : {}) }, null, 2));
     else {
       io.out(formatMatrix(suite, outcomes, wall, suite.propertyTag ?? ((id) => id)));
+      if (lost) io.out(`LOST        ${lost}`);
       if (cont) io.out(`to go on: ${cont}`);
     }
     if (outcomes.some((o) => o.status === 'mismatch')) return EXIT.violated;
