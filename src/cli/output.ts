@@ -28,6 +28,19 @@ function writable(path: string): boolean {
   }
 }
 
+/** A directory that must exist and be writable (`--spill-dir`): checked before the work, not when it is first needed. */
+export function checkWritableDirectory(option: string, path: string): string {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new UsageError(`--${option} ${quote(path)}: no such directory`);
+  }
+  if (!st.isDirectory()) throw new UsageError(`--${option} ${quote(path)}: not a directory`);
+  if (!writable(path)) throw new UsageError(`--${option} ${quote(path)}: not writable`);
+  return path;
+}
+
 /** The identity of a path for "distinct" checks: its real path when it exists, else its parent's real path plus its name. */
 function identity(path: string): string {
   const abs = resolve(path);

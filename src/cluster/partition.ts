@@ -28,7 +28,7 @@ import type { Model, ModelFactory } from '../engine/model.ts';
 import { StateQueue } from '../engine/queue.ts';
 import { STOP_WORKER, type ModelShape, type PartitionJob, type PartitionOutcome } from './jobs.ts';
 import { OwnedSet, ownerFunction } from './owned-set.ts';
-import { connect, disconnectAll, keys, SEARCH_KEY_TTL_MS, type RedisTarget } from './redis.ts';
+import { connect, disconnectAll, keys, rpushExpiring, SEARCH_KEY_TTL_MS, type RedisTarget } from './redis.ts';
 import { endMessage, HEADER_WORDS, KIND_END, KIND_PROBE, KIND_STATES, OutBatch, RECORD_EXTRA, wordsOf } from './wire.ts';
 import { createHash } from 'node:crypto';
 
@@ -144,10 +144,7 @@ export async function runPartition(factory: ModelFactory, d: PartitionJob, targe
   const send = await connect(target, `tlbcheck-partition-${me}-send`);
   const recv = await connect(target, `tlbcheck-partition-${me}-recv`);
   const report = async (r: Report): Promise<void> => {
-    // Each write sets the key's expiry: a partition still reporting after its client deleted the search's keys
-    // (a search that lost a worker) would otherwise leave them behind for good.
-    const res = await send.pipeline().rpush(ks.ctl, JSON.stringify(r)).pexpire(ks.ctl, SEARCH_KEY_TTL_MS).exec();
-    if (res?.[0]?.[0]) throw res[0][0];
+    await rpushExpiring(send, ks.ctl, JSON.stringify(r));
   };
   try {
     const claimed = await send.set(ks.claim(me), worker, 'EX', 24 * 3600, 'NX');
@@ -611,20 +608,7 @@ export class Participant {
       // Everything of this level out, then END to everyone: FIFO per connection, so END comes after the batches.
       for (let dest = 0; dest < K; dest++) if (dest !== me && out[dest]!.count > 0) flush(dest);
       // END sets the inbox's expiry (a level's batches all come before it), so that no inbox outlives its search.
-      for (let dest = 0; dest < K; dest++) {
-        if (dest === me) continue;
-        const box = this.ks.inbox(dest);
-        pending.push(
-          this.send
-            .pipeline()
-            .rpush(box, endMessage(me, level))
-            .pexpire(box, SEARCH_KEY_TTL_MS)
-            .exec()
-            .then((r) => {
-              if (r?.[0]?.[0]) throw r[0][0];
-            }),
-        );
-      }
+      for (let dest = 0; dest < K; dest++) if (dest !== me) pending.push(rpushExpiring(this.send, this.ks.inbox(dest), endMessage(me, level)));
       await Promise.all(pending);
       pending = [];
       pendingBytes = 0;

@@ -67,6 +67,16 @@ export async function connect(t: RedisTarget, name: string): Promise<Redis> {
 /** The expiry a partition sets on the search keys it writes (the client deletes them at the end; this bounds a leftover). */
 export const SEARCH_KEY_TTL_MS = 24 * 3_600_000;
 
+/**
+ * RPUSH, setting the list's expiry in the same round trip: a partition may still write after its client deleted the
+ * search's keys (a search that lost a worker), and what it writes then must not stay for good. The push's own error
+ * is thrown (a pipeline returns it instead); the expiry's is not needed.
+ */
+export async function rpushExpiring(c: Redis, key: string, value: string | Buffer): Promise<void> {
+  const r = await c.pipeline().rpush(key, value).pexpire(key, SEARCH_KEY_TTL_MS).exec();
+  if (r?.[0]?.[0]) throw r[0][0];
+}
+
 /** How long a client waits for a lost Redis to come back before it gives its run up. */
 export const REDIS_LOST_MS = 10_000;
 

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import workerpool from 'workerpool';
 import { interruptRequested } from '../engine/interrupt.ts';
+import { plural } from '../render/report.ts';
 import type { JobTask } from './job-thread.ts';
 import { newJobFlag, STOP_CANCEL, STOP_WORKER, stopJob, type JobData, type JobResult } from './jobs.ts';
 import { connect, disconnectAll, heartbeat, keys, leave, PREFIX, PROTOCOL, QUEUE, bullConnection, watchConnection, workerName, type RedisTarget } from './redis.ts';
@@ -143,7 +144,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
   });
   stopping = true;
   for (const a of active.values()) stopJob(a.flag, STOP_WORKER);
-  o.log(`stopping: ${active.size} job${active.size === 1 ? '' : 's'} in flight`);
+  o.log(`stopping: ${plural(active.size, 'job')} in flight`);
   // Handing jobs back and closing the queue need Redis: with Redis gone they would wait for it forever. The stop
   // waits as long as Redis answers; once it has not for 2 s, it gives the jobs up (their locks expire in Redis,
   // which hands them out again).

@@ -1,6 +1,6 @@
 /** The matrix as a table (text) and as a versioned JSON document. */
 import type { RowOutcome, Suite } from '../suite/suite.ts';
-import { formatInt, JSON_FORMAT_VERSION, TOOL_VERSION } from './report.ts';
+import { formatInt, JSON_FORMAT_VERSION, plural, TOOL_VERSION } from './report.ts';
 
 export interface MatrixDocument {
   version: number;
@@ -126,7 +126,7 @@ export function formatMatrix(suite: Suite, outcomes: readonly RowOutcome[], wall
   const cut = count('incomplete');
   const notRun = count('not-run');
   lines.push(
-    `${outcomes.length} row${outcomes.length === 1 ? '' : 's'}, ${count('ok')} as expected, ${count('mismatch')} mismatched${cut ? `, ${cut} incomplete` : ''}${notRun ? `, ${notRun} not run` : ''}; ${formatInt(outcomes.reduce((a, o) => a + o.states, 0))} states in ${wallSeconds.toFixed(1)} s`,
+    `${plural(outcomes.length, 'row')}, ${count('ok')} as expected, ${count('mismatch')} mismatched${cut ? `, ${cut} incomplete` : ''}${notRun ? `, ${notRun} not run` : ''}; ${formatInt(outcomes.reduce((a, o) => a + o.states, 0))} states in ${wallSeconds.toFixed(1)} s`,
   );
   if (outcomes.some((o) => o.minimized?.stopped)) lines.push('MIN ending in ?: minimization was cut short; the length is in the smallest configuration found so far.');
   if (suite.metrics.length > 0 && outcomes.some((o) => o.status === 'incomplete' && o.verdict !== 'violated')) lines.push('>=N: a lower bound (the row was cut short, so its worst case is at least this).');

@@ -109,6 +109,11 @@ export function formatInt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
+/** `n` and a noun, plural unless n is 1 ("1 row", "3 rows"). */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 export function formatRate(n: number): string {
   if (n >= 1e6) return `${(n / 1e6).toFixed(2)} M`;
   if (n >= 1e3) return `${(n / 1e3).toFixed(1)} k`;
@@ -179,12 +184,12 @@ export function formatReport(doc: ResultDocument, traces: TraceView[], color = f
   }
   for (const t of witnessTraces) {
     lines.push('');
-    lines.push(`witness of ${t.property} (${t.steps.length} step${t.steps.length === 1 ? '' : 's'}):`);
+    lines.push(`witness of ${t.property} (${plural(t.steps.length, 'step')}):`);
     lines.push(renderTrace(t, { color }));
   }
   for (const t of traces) {
     lines.push('');
-    lines.push(`trace (${t.steps.length} step${t.steps.length === 1 ? '' : 's'}${t.kind === 'deadlock' ? ', then no agent can move' : ''}):`);
+    lines.push(`trace (${plural(t.steps.length, 'step')}${t.kind === 'deadlock' ? ', then no agent can move' : ''}):`);
     lines.push(renderTrace(t, { color }));
   }
   return lines.join('\n');

@@ -1,5 +1,4 @@
 /** `tlbcheck check <model> [--param value ...]`: one exhaustive (or bounded) search. */
-import { accessSync, constants, statSync } from 'node:fs';
 import { check } from '../../engine/check.ts';
 import { defaultWorkers, parallelBfs } from '../../engine/parallel.ts';
 import type { Model, ModelFactory, ParamValues } from '../../engine/model.ts';
@@ -16,12 +15,12 @@ import { toTraceFile, type TraceFile } from '../../counterexample/format.ts';
 import { renderTraceFile } from '../../counterexample/render-file.ts';
 import { toItfTrace } from '../../counterexample/itf.ts';
 import { renderHtml } from '../../render/html.ts';
-import { checkOutputPaths, writeFileAtomic } from '../output.ts';
+import { checkOutputPaths, checkWritableDirectory, writeFileAtomic } from '../output.ts';
 import { findModel, MODEL_REGISTRY, MODELS, SUITES } from '../../../models/index.ts';
-import { IncompleteError, listValue, parseArgs, paramOptions, paramValues, quote, shellQuote, UsageError, type OptionSpec } from '../args.ts';
+import { listValue, parseArgs, paramOptions, paramValues, quote, shellQuote, UsageError, type OptionSpec } from '../args.ts';
 import { EXIT, HELP_OPTION, type Command, type Io } from '../command.ts';
 import { progressPrinter } from '../progress.ts';
-import { clusterOf, counterexampleOnWorkers, PARTITIONS_OPTION, partitionedLines, partitionedSearch, REDIS_OPTION } from './cluster.ts';
+import { clusterOf, counterexampleOnWorkers, PARTITIONS_OPTION, partitionedLines, partitionedSearch, REDIS_OPTION, shrinkingUnreachable } from './cluster.ts';
 import type { PartitionedStats } from '../../cluster/partitioned.ts';
 
 /** Options every search command understands. */
@@ -99,7 +98,7 @@ export function searchOptions(opts: Map<string, string | number | boolean>, know
     checkMemoryBound(o.maxMemoryBytes, (w === 0 ? defaultWorkers() : w) - 1);
   }
   if (opts.get('fingerprint') === '128') o.fingerprintBits = 128;
-  if (opts.has('spill-dir')) o.spillDir = writableDir(String(opts.get('spill-dir')));
+  if (opts.has('spill-dir')) o.spillDir = checkWritableDirectory('spill-dir', String(opts.get('spill-dir')));
   if (interrupt) o.interrupt = interrupt;
   return o;
 }
@@ -193,23 +192,6 @@ export function resolveModel(argv: readonly string[], extra: readonly OptionSpec
   return { factory, params, options: parsed.options };
 }
 
-/** `--spill-dir`, checked before the search: a bad directory found only when the frontier spills would cost the search so far. */
-function writableDir(dir: string): string {
-  let st;
-  try {
-    st = statSync(dir);
-  } catch {
-    throw new UsageError(`--spill-dir ${quote(dir)}: no such directory`);
-  }
-  if (!st.isDirectory()) throw new UsageError(`--spill-dir ${quote(dir)}: not a directory`);
-  try {
-    accessSync(dir, constants.W_OK | constants.X_OK);
-  } catch {
-    throw new UsageError(`--spill-dir ${quote(dir)}: not writable`);
-  }
-  return dir;
-}
-
 /** The command-line option of each search option a suite may set. */
 const OPTION_OF = { maxStates: 'max-states', maxDepth: 'max-depth', checkDeadlock: 'deadlock', strategy: 'strategy', partialOrder: 'por' } as const;
 
@@ -298,9 +280,7 @@ export const checkCommand: Command = {
       const known = o.strategy !== 'dfs' ? first : undefined;
       const c = cluster
         ? await counterexampleOnWorkers(cluster, factory, params, first!.property, budget, known, p.status).catch((e: unknown) => {
-            // Redis gone before or during the shrinking: the violation found stands, shown as the search found it.
-            if (!(e instanceof UsageError) && !(e instanceof IncompleteError)) throw e;
-            minimizeNote = `not minimized (${e.message}): the trace shown is in the configuration checked`;
+            minimizeNote = `not minimized (${shrinkingUnreachable(e)}): the trace shown is in the configuration checked`;
             return undefined;
           })
         : counterexample(factory, params, first!.property, true, { ...budget, ...(p.onProgress ? { onProgress: (x) => p.onProgress!(x, attempt) } : {}) }, known, onAttempt);

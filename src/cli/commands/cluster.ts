@@ -11,9 +11,9 @@ import type { PartitionedResult, PartitionedStats } from '../../cluster/partitio
 import { parseRedisUrl, type RedisTarget } from '../../cluster/options.ts';
 import { reproduceCommand } from '../../counterexample/generate.ts';
 import { toTraceFile, type TraceFile } from '../../counterexample/format.ts';
-import { formatBytes, formatInt } from '../../render/report.ts';
+import { formatBytes, formatInt, plural } from '../../render/report.ts';
 import { traceView, type TraceView } from '../../render/trace.ts';
-import { UsageError, type OptionSpec } from '../args.ts';
+import { IncompleteError, UsageError, type OptionSpec } from '../args.ts';
 import type { Io } from '../command.ts';
 
 export const REDIS_OPTION: OptionSpec = {
@@ -94,6 +94,15 @@ export async function counterexampleOnWorkers(
   }
 }
 
+/**
+ * Why shrinking on the workers could not run, for the note beside the unminimized violation: Redis could not be
+ * reached, or was lost during it (the violation found stands). Any other error is thrown on.
+ */
+export function shrinkingUnreachable(e: unknown): string {
+  if (e instanceof UsageError || e instanceof IncompleteError) return e.message;
+  throw e;
+}
+
 /** The text report's lines about a partitioned search. */
 export function partitionedLines(p: PartitionedStats): string[] {
   const total = p.expandSeconds + p.absorbSeconds + p.messageSeconds + p.barrierSeconds;
@@ -106,8 +115,4 @@ export function partitionedLines(p: PartitionedStats): string[] {
   if (p.waitSeconds >= 0.5) lines.push(`            waited ${p.waitSeconds.toFixed(1)} s for the workers to take the partitions`);
   if (p.lost) lines.push(`LOST        ${p.lost}; the search cannot go on without ${p.redisLost ? 'them' : "that partition's states"} (${formatInt(0 + p.perPartition.reduce((a, s) => a + s.stored, 0))} states were stored when it stopped)`);
   return lines;
-}
-
-function plural(n: number, what: string): string {
-  return `${n} ${what}${n === 1 ? '' : 's'}`;
 }

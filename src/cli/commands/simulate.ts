@@ -8,11 +8,11 @@ import { toTraceFile } from '../../counterexample/format.ts';
 import { renderTraceFile } from '../../counterexample/render-file.ts';
 import { traceView, witnessView } from '../../render/trace.ts';
 import { boundText, formatInt, JSON_FORMAT_VERSION, TOOL_VERSION } from '../../render/report.ts';
-import { IncompleteError, shellQuote, UsageError, type OptionSpec } from '../args.ts';
+import { shellQuote, UsageError, type OptionSpec } from '../args.ts';
 import { progressPrinter, simulationLine } from '../progress.ts';
 import { EXIT, type Command, type Io } from '../command.ts';
 import { configOf, prepareModel, TRACE_OUTPUT_OPTIONS, withKeyParams, writeOutputs } from './check.ts';
-import { REDIS_OPTION } from './cluster.ts';
+import { REDIS_OPTION, shrinkingUnreachable } from './cluster.ts';
 import { batchLine, parseRedisUrl, runsPerJob } from '../../cluster/options.ts';
 
 const SIM_OPTIONS: readonly OptionSpec[] = [
@@ -131,9 +131,7 @@ export const simulateCommand: Command = {
               await client.close();
             }
           } catch (e) {
-            // Redis gone before or during the shrinking: the violation found stands, shown in its own configuration.
-            if (!(e instanceof UsageError) && !(e instanceof IncompleteError)) throw e;
-            notes.push(`not minimized (${e.message}): the trace shown is in the configuration simulated`);
+            notes.push(`not minimized (${shrinkingUnreachable(e)}): the trace shown is in the configuration simulated`);
           }
         } else {
           m = minimize(factory, params, v.property, { ...budget, maxStates: states, ...(q.onProgress ? { onProgress: (x: Progress) => q.onProgress!(x, attempt) } : {}) }, 200, v, (change, n) => {

@@ -4,6 +4,7 @@ import { parseRedisUrl } from '../../cluster/options.ts';
 import { parseArgs, quote, UsageError } from '../args.ts';
 import { EXIT, HELP_OPTION, type Command, type Io } from '../command.ts';
 import { REDIS_OPTION } from './cluster.ts';
+import { plural } from '../../render/report.ts';
 
 export const workerCommand: Command = {
   name: 'worker',
@@ -42,10 +43,10 @@ export const workerCommand: Command = {
       },
     });
     if (s.unreachable !== undefined) {
-      io.err(`tlbcheck worker: stopped after ${s.jobs} job${s.jobs === 1 ? '' : 's'}, but ${s.unreachable}\n`);
+      io.err(`tlbcheck worker: stopped after ${plural(s.jobs, 'job')}, but ${s.unreachable}\n`);
       return EXIT.usage;
     }
-    if (!quiet) io.err(`tlbcheck worker: stopped after ${s.jobs} job${s.jobs === 1 ? '' : 's'}${s.handedBack > 0 ? ` (${s.handedBack} handed back to the queue)` : ''}\n`);
+    if (!quiet) io.err(`tlbcheck worker: stopped after ${plural(s.jobs, 'job')}${s.handedBack > 0 ? ` (${s.handedBack} handed back to the queue)` : ''}\n`);
     return EXIT.holds;
   },
 };
