@@ -8,6 +8,8 @@
  *
  *   BENCH_REDIS_CPUS=6        CPUs of the configuration (x86-2.6.38, the bench TLB parameters, no symmetry; 4 with BENCH_QUICK=1)
  *   BENCH_REDIS_K=1,2,4       partition counts
+ *   BENCH_REDIS_ROUNDS=1      rounds of (one process, then each K), alternated so that the machine's drift falls on both;
+ *                             each row is then the round of median speedup, and every round's figures are printed
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -121,94 +123,116 @@ export async function redisBench(log: (l: string) => void, timeoutSeconds: numbe
   const server = spawn(bin, ['--port', '0', '--unixsocket', sock, '--unixsocketperm', '700', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
   const url = `unix://${sock}`;
   const rows: RedisBenchRow[] = [];
+  const roundLines: string[] = [];
   try {
     for (let i = 0; i < 100 && !existsSync(sock); i++) await sleep(50);
-    log(`bench: redis: ${label}, single process ...`);
-    const one = await run(process.execPath, ['--import', 'tsx', ONE, 'tlb', JSON.stringify(params), JSON.stringify({ all: true, symmetry: false, timeLimitSeconds: timeoutSeconds })], timeoutSeconds + 60);
-    const line = one.stdout.trim().split('\n').pop() ?? '';
-    if (!line.startsWith('{')) throw new Error(`bench: the single-process run failed: ${one.stderr.trim()}`);
-    const s = JSON.parse(line) as TlbcheckRun;
-    rows.push({ engine: 'one process (check)', partitions: null, verdict: s.verdict, states: s.states, transitions: s.transitions, seconds: s.seconds, statesPerSecond: s.statesPerSecond, bytesPerState: s.bytesPerState, peakRssBytesPerWorker: s.peakRssBytes });
-    // As many copies as partitions, up to the CPUs: more would only queue for the cores.
-    const copies = Math.min(Math.max(...ks), availableParallelism());
-    if (copies > 1 && process.env['BENCH_CEILING'] !== '0') {
-      // The machine's ceiling: independent copies of that search side by side, each as fast as the machine lets it.
-      log(`bench: redis: ${label}, ${copies} single processes side by side (the ceiling of any speedup here; BENCH_CEILING=0 skips) ...`);
-      const runs = runSideBySide(process.execPath, ['--import', 'tsx', ONE, 'tlb', JSON.stringify(params), JSON.stringify({ all: true, symmetry: false, timeLimitSeconds: timeoutSeconds })], ROOT, copies, timeoutSeconds + 60);
-      const docs = runs.map((r) => r.output.trim().split('\n').pop() ?? '').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as TlbcheckRun);
-      if (docs.length === copies && docs.every((d) => d.states === s.states && d.transitions === s.transitions)) {
-        const slowest = Math.max(...docs.map((d) => d.seconds));
-        rows.push({
-          engine: `${copies} copies side by side`,
-          partitions: null,
-          verdict: s.verdict,
-          states: s.states,
-          transitions: s.transitions,
-          seconds: slowest,
-          statesPerSecond: (copies * s.states) / slowest,
-          bytesPerState: s.bytesPerState,
-          peakRssBytesPerWorker: Math.max(...docs.map((d) => d.peakRssBytes)),
-          speedup: (copies * s.seconds) / slowest,
-        });
-      } else log('bench: redis: the side-by-side copies did not all finish with the same counts: no ceiling');
-    }
-    for (const k of ks) {
-      log(`bench: redis: ${label}, ${k} partition${k === 1 ? '' : 's'} on ${k} worker process${k === 1 ? '' : 'es'} ...`);
-      const ws = await startWorkers(url, k);
-      try {
-        const r = await run(process.execPath, [BIN, 'check', 'tlb', ...args, '--all', '--no-symmetry', '--redis', url, '--partitions', String(k), '--time-limit', String(timeoutSeconds), '--json'], timeoutSeconds + 60);
-        if (!r.stdout.trim().startsWith('{')) throw new Error(`bench: the partitioned run (K=${k}) failed (exit ${String(r.code)}): ${r.stderr.trim().split('\n').pop() ?? ''}`);
-        const doc = JSON.parse(r.stdout) as {
-          verdict: string;
-          bound: string | null;
-          stats: { states: number; transitions: number; seconds: number; statesPerSecond: number };
-          partitioned: {
-            levels: number;
-            perPartition: { stored: number; storeBytes: number; peakRssBytes: number; expandMs: number; absorbMs: number; messageMs: number; barrierMs: number }[];
-            messagesPerState: number;
-            bytesSentPerState: number;
-            sentStatesPerState: number;
-            messageSeconds: number;
-            barrierSeconds: number;
-            expandSeconds: number;
-            absorbSeconds: number;
-            messageShare: number;
+    const rounds = Math.max(1, Math.floor(Number(process.env['BENCH_REDIS_ROUNDS'] ?? 1)) || 1);
+    const oneRows: RedisBenchRow[] = [];
+    const kRows = new Map<number, RedisBenchRow[]>(ks.map((k) => [k, []]));
+    let ceiling: RedisBenchRow | undefined;
+    for (let round = 0; round < rounds; round++) {
+      const of = rounds > 1 ? ` (round ${round + 1} of ${rounds})` : '';
+      log(`bench: redis: ${label}, single process${of} ...`);
+      const one = await run(process.execPath, ['--import', 'tsx', ONE, 'tlb', JSON.stringify(params), JSON.stringify({ all: true, symmetry: false, timeLimitSeconds: timeoutSeconds })], timeoutSeconds + 60);
+      const line = one.stdout.trim().split('\n').pop() ?? '';
+      if (!line.startsWith('{')) throw new Error(`bench: the single-process run failed: ${one.stderr.trim()}`);
+      const s = JSON.parse(line) as TlbcheckRun;
+      oneRows.push({ engine: 'one process (check)', partitions: null, verdict: s.verdict, states: s.states, transitions: s.transitions, seconds: s.seconds, statesPerSecond: s.statesPerSecond, bytesPerState: s.bytesPerState, peakRssBytesPerWorker: s.peakRssBytes });
+      // As many copies as partitions, up to the CPUs: more would only queue for the cores.
+      const copies = Math.min(Math.max(...ks), availableParallelism());
+      if (round === 0 && copies > 1 && process.env['BENCH_CEILING'] !== '0') {
+        // The machine's ceiling: independent copies of that search side by side, each as fast as the machine lets it.
+        log(`bench: redis: ${label}, ${copies} single processes side by side (the ceiling of any speedup here; BENCH_CEILING=0 skips) ...`);
+        const runs = runSideBySide(process.execPath, ['--import', 'tsx', ONE, 'tlb', JSON.stringify(params), JSON.stringify({ all: true, symmetry: false, timeLimitSeconds: timeoutSeconds })], ROOT, copies, timeoutSeconds + 60);
+        const docs = runs.map((r) => r.output.trim().split('\n').pop() ?? '').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as TlbcheckRun);
+        if (docs.length === copies && docs.every((d) => d.states === s.states && d.transitions === s.transitions)) {
+          const slowest = Math.max(...docs.map((d) => d.seconds));
+          ceiling = {
+            engine: `${copies} copies side by side`,
+            partitions: null,
+            verdict: s.verdict,
+            states: s.states,
+            transitions: s.transitions,
+            seconds: slowest,
+            statesPerSecond: (copies * s.states) / slowest,
+            bytesPerState: s.bytesPerState,
+            peakRssBytesPerWorker: Math.max(...docs.map((d) => d.peakRssBytes)),
+            speedup: (copies * s.seconds) / slowest,
           };
-        };
-        const p = doc.partitioned;
-        const total = p.expandSeconds + p.absorbSeconds + p.messageSeconds + p.barrierSeconds;
-        rows.push({
-          engine: 'partitioned (Redis)',
-          partitions: k,
-          verdict: doc.bound ? `${doc.verdict}(${doc.bound})` : doc.verdict,
-          states: doc.stats.states,
-          transitions: doc.stats.transitions,
-          seconds: doc.stats.seconds,
-          statesPerSecond: doc.stats.statesPerSecond,
-          bytesPerState: p.perPartition.reduce((a, x) => a + x.storeBytes / Math.max(1, x.stored), 0) / Math.max(1, p.perPartition.length),
-          peakRssBytesPerWorker: Math.max(...p.perPartition.map((x) => x.peakRssBytes)),
-          messagesPerState: p.messagesPerState,
-          bytesSentPerState: p.bytesSentPerState,
-          sentStatesPerState: p.sentStatesPerState,
-          barrierSeconds: p.barrierSeconds,
-          messageSeconds: p.messageSeconds,
-          expandSeconds: p.expandSeconds,
-          absorbSeconds: p.absorbSeconds,
-          messageShare: p.messageShare,
-          barrierShare: total > 0 ? p.barrierSeconds / total : 0,
-          levels: p.levels,
-          speedup: s.seconds / doc.stats.seconds,
-        });
-      } finally {
-        await stop(ws);
+        } else log('bench: redis: the side-by-side copies did not all finish with the same counts: no ceiling');
       }
+      for (const k of ks) {
+        log(`bench: redis: ${label}, ${k} partition${k === 1 ? '' : 's'} on ${k} worker process${k === 1 ? '' : 'es'}${of} ...`);
+        const ws = await startWorkers(url, k);
+        try {
+          const r = await run(process.execPath, [BIN, 'check', 'tlb', ...args, '--all', '--no-symmetry', '--redis', url, '--partitions', String(k), '--time-limit', String(timeoutSeconds), '--json'], timeoutSeconds + 60);
+          if (!r.stdout.trim().startsWith('{')) throw new Error(`bench: the partitioned run (K=${k}) failed (exit ${String(r.code)}): ${r.stderr.trim().split('\n').pop() ?? ''}`);
+          const doc = JSON.parse(r.stdout) as {
+            verdict: string;
+            bound: string | null;
+            stats: { states: number; transitions: number; seconds: number; statesPerSecond: number };
+            partitioned: {
+              levels: number;
+              perPartition: { stored: number; storeBytes: number; peakRssBytes: number; expandMs: number; absorbMs: number; messageMs: number; barrierMs: number }[];
+              messagesPerState: number;
+              bytesSentPerState: number;
+              sentStatesPerState: number;
+              messageSeconds: number;
+              barrierSeconds: number;
+              expandSeconds: number;
+              absorbSeconds: number;
+              messageShare: number;
+            };
+          };
+          const p = doc.partitioned;
+          const total = p.expandSeconds + p.absorbSeconds + p.messageSeconds + p.barrierSeconds;
+          kRows.get(k)!.push({
+            engine: 'partitioned (Redis)',
+            partitions: k,
+            verdict: doc.bound ? `${doc.verdict}(${doc.bound})` : doc.verdict,
+            states: doc.stats.states,
+            transitions: doc.stats.transitions,
+            seconds: doc.stats.seconds,
+            statesPerSecond: doc.stats.statesPerSecond,
+            bytesPerState: p.perPartition.reduce((a, x) => a + x.storeBytes / Math.max(1, x.stored), 0) / Math.max(1, p.perPartition.length),
+            peakRssBytesPerWorker: Math.max(...p.perPartition.map((x) => x.peakRssBytes)),
+            messagesPerState: p.messagesPerState,
+            bytesSentPerState: p.bytesSentPerState,
+            sentStatesPerState: p.sentStatesPerState,
+            barrierSeconds: p.barrierSeconds,
+            messageSeconds: p.messageSeconds,
+            expandSeconds: p.expandSeconds,
+            absorbSeconds: p.absorbSeconds,
+            messageShare: p.messageShare,
+            barrierShare: total > 0 ? p.barrierSeconds / total : 0,
+            levels: p.levels,
+            speedup: s.seconds / doc.stats.seconds,
+          });
+        } finally {
+          await stop(ws);
+        }
+      }
+    }
+    rows.push(medianRow(oneRows, (r) => -r.seconds));
+    if (ceiling) rows.push(ceiling);
+    for (const k of ks) rows.push(medianRow(kRows.get(k)!, (r) => r.speedup ?? 0));
+    if (rounds > 1) {
+      roundLines.push(`rounds (BENCH_REDIS_ROUNDS=${rounds}, alternated; each row above is the round of median speedup, the one-process row its median time):`);
+      roundLines.push(`  one process: ${oneRows.map((r) => `${r.seconds.toFixed(1)} s`).join(', ')}`);
+      for (const k of ks) roundLines.push(`  K=${k}: ${kRows.get(k)!.map((r) => `${r.seconds.toFixed(1)} s (${(r.speedup ?? 0).toFixed(2)}x)`).join(', ')}`);
     }
   } finally {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
     rmSync(dir, { recursive: true, force: true });
   }
-  return { lines: format(label, rows), rows };
+  return { lines: [...format(label, rows), ...(roundLines.length > 0 ? ['', ...roundLines] : [])], rows };
+}
+
+/** The row of median `key` (the lower middle for an even count). */
+function medianRow(rows: readonly RedisBenchRow[], key: (r: RedisBenchRow) => number): RedisBenchRow {
+  const sorted = [...rows].sort((a, b) => key(a) - key(b));
+  return sorted[(sorted.length - 1) >> 1]!;
 }
 
 function format(label: string, rows: readonly RedisBenchRow[]): string[] {
@@ -250,6 +274,6 @@ function format(label: string, rows: readonly RedisBenchRow[]): string[] {
     line(w.map((n) => '-'.repeat(n))),
     ...body.map(line),
     '',
-    agree ? `State and transition counts: every K equals the single process (${parts.length} comparisons).` : '!!! PARTITIONED COUNT MISMATCH: a K differs from the single process !!!',
+    agree ? `State and transition counts: every K equals the single process (${parts.length} comparison${parts.length === 1 ? '' : 's'}).` : '!!! PARTITIONED COUNT MISMATCH: a K differs from the single process !!!',
   ];
 }
