@@ -12,7 +12,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { OwnedSet, ownerFunction, ownerOf } from '../src/cluster/owned-set.ts';
-import { RedisLost, watchConnection, type Watchable } from '../src/cluster/redis.ts';
+import { connect, parseRedisUrl, RedisLost, watchConnection, type Watchable } from '../src/cluster/redis.ts';
 import { IncompleteError } from '../src/cli/args.ts';
 import { check } from '../src/engine/index.ts';
 import { findModel } from '../models/index.ts';
@@ -81,6 +81,32 @@ describe('watchConnection: a client gives a lost Redis up, never waits forever',
     w.stop();
     expect(r).toBe('waiting');
     expect(w.isLost()).toBe(false);
+  });
+});
+
+describe('connect: a Redis that stops answering right after the probe', () => {
+  it('ends with RedisLost (exit 3), not a hang', async () => {
+    const { createServer } = await import('node:net');
+    // Answers every command of its first connection (the probe) with +OK; the connection after it gets no reply.
+    let n = 0;
+    const fake = createServer((c) => {
+      const first = n++ === 0;
+      c.on('data', (d: Buffer) => {
+        if (first) for (const _ of d.toString('latin1').matchAll(/^\*\d+\r$/gm)) c.write('+OK\r\n');
+      });
+    });
+    const port = await new Promise<number>((r) => fake.listen(0, '127.0.0.1', () => r((fake.address() as { port: number }).port)));
+    try {
+      const url = `redis://127.0.0.1:${port}`;
+      const t0 = Date.now();
+      const err = await connect(parseRedisUrl(url), 'test', 400).catch((e: unknown) => e);
+      expect(err, String(err)).toBeInstanceOf(RedisLost);
+      expect((err as Error).message).toMatch(/^Redis at redis:\/\/127\.0\.0\.1:\d+ stopped answering \(no (connection|reply) for 0\.4 s\)$/);
+      expect(Date.now() - t0).toBeLessThan(5000);
+      expect(n).toBe(2);
+    } finally {
+      fake.close();
+    }
   });
 });
 

@@ -41,7 +41,7 @@ export function bullConnection(t: RedisTarget): ConnectionOptions {
  * a few seconds (else a usage error naming the URL and the cause); after
  * that, ioredis reconnects by itself.
  */
-export async function connect(t: RedisTarget, name: string): Promise<Redis> {
+export async function connect(t: RedisTarget, name: string, lostMs = REDIS_LOST_MS): Promise<Redis> {
   const probe = new Redis(redisOptions(t, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectionName: name }));
   let last: Error | undefined;
   probe.on('error', (e: Error) => (last = e));
@@ -60,7 +60,16 @@ export async function connect(t: RedisTarget, name: string): Promise<Redis> {
   c.on('error', () => {
     // Reconnections are retried; the commands waiting on them say what failed.
   });
-  await c.ping();
+  // Redis answered the probe a moment ago; one that dies or stalls now must end the command, not hang it.
+  const watch = watchConnection(c, t.url, lostMs);
+  try {
+    await watch.guard(c.ping());
+  } catch (e) {
+    c.disconnect();
+    throw e;
+  } finally {
+    watch.stop();
+  }
   return c;
 }
 
