@@ -130,20 +130,21 @@ export async function redisBench(log: (l: string) => void, timeoutSeconds: numbe
     const oneRows: RedisBenchRow[] = [];
     const kRows = new Map<number, RedisBenchRow[]>(ks.map((k) => [k, []]));
     let ceiling: RedisBenchRow | undefined;
+    const oneArgs = ['--import', 'tsx', ONE, 'tlb', JSON.stringify(params), JSON.stringify({ all: true, symmetry: false, timeLimitSeconds: timeoutSeconds })];
+    // As many copies as partitions, up to the CPUs: more would only queue for the cores.
+    const copies = Math.min(Math.max(...ks), availableParallelism());
     for (let round = 0; round < rounds; round++) {
       const of = rounds > 1 ? ` (round ${round + 1} of ${rounds})` : '';
       log(`bench: redis: ${label}, single process${of} ...`);
-      const one = await run(process.execPath, ['--import', 'tsx', ONE, 'tlb', JSON.stringify(params), JSON.stringify({ all: true, symmetry: false, timeLimitSeconds: timeoutSeconds })], timeoutSeconds + 60);
+      const one = await run(process.execPath, oneArgs, timeoutSeconds + 60);
       const line = one.stdout.trim().split('\n').pop() ?? '';
       if (!line.startsWith('{')) throw new Error(`bench: the single-process run failed: ${one.stderr.trim()}`);
       const s = JSON.parse(line) as TlbcheckRun;
       oneRows.push({ engine: 'one process (check)', partitions: null, verdict: s.verdict, states: s.states, transitions: s.transitions, seconds: s.seconds, statesPerSecond: s.statesPerSecond, bytesPerState: s.bytesPerState, peakRssBytesPerWorker: s.peakRssBytes });
-      // As many copies as partitions, up to the CPUs: more would only queue for the cores.
-      const copies = Math.min(Math.max(...ks), availableParallelism());
       if (round === 0 && copies > 1 && process.env['BENCH_CEILING'] !== '0') {
         // The machine's ceiling: independent copies of that search side by side, each as fast as the machine lets it.
         log(`bench: redis: ${label}, ${copies} single processes side by side (the ceiling of any speedup here; BENCH_CEILING=0 skips) ...`);
-        const runs = runSideBySide(process.execPath, ['--import', 'tsx', ONE, 'tlb', JSON.stringify(params), JSON.stringify({ all: true, symmetry: false, timeLimitSeconds: timeoutSeconds })], ROOT, copies, timeoutSeconds + 60);
+        const runs = runSideBySide(process.execPath, oneArgs, ROOT, copies, timeoutSeconds + 60);
         const docs = runs.map((r) => r.output.trim().split('\n').pop() ?? '').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as TlbcheckRun);
         if (docs.length === copies && docs.every((d) => d.states === s.states && d.transitions === s.transitions)) {
           const slowest = Math.max(...docs.map((d) => d.seconds));
@@ -213,7 +214,7 @@ export async function redisBench(log: (l: string) => void, timeoutSeconds: numbe
         }
       }
     }
-    rows.push(medianRow(oneRows, (r) => -r.seconds));
+    rows.push(medianRow(oneRows, (r) => r.seconds));
     if (ceiling) rows.push(ceiling);
     for (const k of ks) rows.push(medianRow(kRows.get(k)!, (r) => r.speedup ?? 0));
     if (rounds > 1) {
